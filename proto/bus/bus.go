@@ -1,0 +1,278 @@
+// Package bus is the one way Trawl's services publish protobuf messages to
+// JetStream and consume them with a bounded worker pool, explicit acks,
+// in-progress acks for slow work, and dead-lettering of poison messages.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	gproto "google.golang.org/protobuf/proto"
+
+	"trawl.dev/proto"
+	"trawl.dev/proto/trawlpb"
+)
+
+// ErrMalformed marks a message that can never be handled: it is dead-lettered
+// and terminated at once instead of being retried. Wrap it with %w.
+var ErrMalformed = errors.New("bus: malformed message")
+
+// RetryError asks for redelivery after Delay without counting as a failure.
+type RetryError struct {
+	Delay time.Duration
+	Err   error
+}
+
+func (e *RetryError) Error() string { return fmt.Sprintf("retry in %v: %v", e.Delay, e.Err) }
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// Retry returns a RetryError.
+func Retry(d time.Duration, err error) error { return &RetryError{Delay: d, Err: err} }
+
+// Publish marshals m and publishes it on subject with Nats-Msg-Id id (no
+// header when id is empty), waiting for the stream's acknowledgement.
+func Publish(ctx context.Context, js jetstream.JetStream, subject string, m gproto.Message, id string) error {
+	data, err := gproto.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("bus: marshal for %s: %w", subject, err)
+	}
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	if id != "" {
+		msg.Header.Set(jetstream.MsgIDHeader, id)
+	}
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("bus: publish %s: %w", subject, err)
+	}
+	return nil
+}
+
+// Decode unmarshals a message body into m, wrapping failures in ErrMalformed.
+func Decode(data []byte, m gproto.Message) error {
+	if err := gproto.Unmarshal(data, m); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return nil
+}
+
+// Handler handles one message. nil acks it; an error wrapping ErrMalformed
+// dead-letters and terminates it; a *RetryError naks it with its delay; any
+// other error naks it with backoff until MaxDeliver, then dead-letters it.
+type Handler func(ctx context.Context, msg jetstream.Msg) error
+
+// Counters count what a consumer did. Safe for concurrent use.
+type Counters struct {
+	Acked, Retried, Failed, Dead atomic.Int64
+}
+
+// ConsumerOptions configure Consume. Stream and Durable are required.
+type ConsumerOptions struct {
+	Stream        string
+	Durable       string
+	FilterSubject string        // default: every subject of the stream
+	Workers       int           // concurrent handlers; default 1
+	MaxAckPending int           // cluster-wide cap in flight; default 2×Workers
+	AckWait       time.Duration // default 30s
+	MaxDeliver    int           // deliveries before dead-lettering; default 5
+	FetchWait     time.Duration // how long one pull waits; default 500ms
+	Logger        *slog.Logger
+	Counters      *Counters
+}
+
+// Consume pulls from a durable consumer and runs h on up to Workers messages
+// at a time. It blocks until ctx ends, then stops pulling and waits for the
+// handlers in flight (they see a context that is not cancelled, so they can
+// finish and ack). Messages are only pulled for free workers, so none sit
+// unhandled in a client buffer when it stops.
+func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h Handler) error {
+	if o.Stream == "" || o.Durable == "" {
+		return errors.New("bus: consume: stream and durable are required")
+	}
+	if o.Workers <= 0 {
+		o.Workers = 1
+	}
+	if o.MaxAckPending <= 0 {
+		o.MaxAckPending = 2 * o.Workers
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = 30 * time.Second
+	}
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = 5
+	}
+	if o.FetchWait <= 0 {
+		o.FetchWait = 500 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Counters == nil {
+		o.Counters = new(Counters)
+	}
+	cfg := jetstream.ConsumerConfig{
+		Durable:       o.Durable,
+		FilterSubject: o.FilterSubject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       o.AckWait,
+		MaxAckPending: o.MaxAckPending,
+		// A backstop only: poison messages are dead-lettered by us first.
+		MaxDeliver: o.MaxDeliver * 4,
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, o.Stream, cfg)
+	if err != nil {
+		return fmt.Errorf("bus: consumer %s/%s: %w", o.Stream, o.Durable, err)
+	}
+	c := &consumer{js: js, o: o, h: h}
+	slots := make(chan struct{}, o.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		// Wait for at least one free worker, then take all that are free.
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		free := 1
+	more:
+		for free < o.Workers {
+			select {
+			case slots <- struct{}{}:
+				free++
+			default:
+				break more
+			}
+		}
+		batch, err := cons.Fetch(free, jetstream.FetchMaxWait(o.FetchWait))
+		if err != nil {
+			for ; free > 0; free-- {
+				<-slots
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			o.Logger.Warn("bus: fetch failed", "stream", o.Stream, "durable", o.Durable, "err", err)
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return nil
+			}
+			continue
+		}
+		for msg := range batch.Messages() {
+			free--
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				c.handle(msg)
+			}()
+		}
+		for ; free > 0; free-- {
+			<-slots
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+			o.Logger.Debug("bus: fetch ended", "stream", o.Stream, "err", err)
+		}
+	}
+	return nil
+}
+
+type consumer struct {
+	js jetstream.JetStream
+	o  ConsumerOptions
+	h  Handler
+}
+
+func (c *consumer) handle(msg jetstream.Msg) {
+	// Handlers get their own context: a shutdown lets work in flight finish.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(c.o.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_ = msg.InProgress()
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := c.safeHandle(ctx, msg)
+	close(done)
+
+	var delivered uint64 = 1
+	if md, mdErr := msg.Metadata(); mdErr == nil {
+		delivered = md.NumDelivered
+	}
+	var retry *RetryError
+	switch {
+	case err == nil:
+		if aerr := msg.Ack(); aerr != nil {
+			c.o.Logger.Warn("bus: ack failed", "subject", msg.Subject(), "err", aerr)
+		}
+		c.o.Counters.Acked.Add(1)
+	case errors.Is(err, ErrMalformed):
+		c.dead(msg, delivered, err)
+	case errors.As(err, &retry):
+		c.o.Counters.Retried.Add(1)
+		_ = msg.NakWithDelay(retry.Delay)
+	case delivered >= uint64(c.o.MaxDeliver):
+		c.dead(msg, delivered, err)
+	default:
+		c.o.Counters.Failed.Add(1)
+		delay := time.Duration(1<<min(delivered, 6)) * 100 * time.Millisecond
+		c.o.Logger.Warn("bus: handler failed, will retry", "subject", msg.Subject(),
+			"delivered", delivered, "err", err)
+		_ = msg.NakWithDelay(delay)
+	}
+}
+
+// safeHandle turns a handler panic into an error, so one bad message cannot
+// crash a service.
+func (c *consumer) safeHandle(ctx context.Context, msg jetstream.Msg) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: handler panic: %v", ErrMalformed, r)
+		}
+	}()
+	return c.h(ctx, msg)
+}
+
+// dead publishes msg to the dead-letter stream, then terminates it. If the
+// dead letter cannot be stored, the message is nak'ed instead: it is never
+// dropped silently.
+func (c *consumer) dead(msg jetstream.Msg, delivered uint64, cause error) {
+	dl := &trawlpb.DeadLetter{
+		Subject:    msg.Subject(),
+		Stream:     c.o.Stream,
+		Consumer:   c.o.Durable,
+		Data:       msg.Data(),
+		Reason:     cause.Error(),
+		Deliveries: delivered,
+		DeadUnixMs: time.Now().UnixMilli(),
+	}
+	id := ""
+	if md, err := msg.Metadata(); err == nil {
+		id = proto.MsgID("dead", c.o.Stream, fmt.Sprint(md.Sequence.Stream))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := Publish(ctx, c.js, proto.SubjectDead+"."+c.o.Stream, dl, id); err != nil {
+		c.o.Logger.Error("bus: dead-letter failed, nak", "subject", msg.Subject(), "err", err)
+		_ = msg.NakWithDelay(5 * time.Second)
+		return
+	}
+	c.o.Counters.Dead.Add(1)
+	c.o.Logger.Warn("bus: message dead-lettered", "subject", msg.Subject(), "reason", cause.Error())
+	_ = msg.Term()
+}

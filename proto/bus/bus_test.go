@@ -1,0 +1,120 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"trawl.dev/proto"
+	"trawl.dev/proto/bus"
+	"trawl.dev/proto/natstest"
+	"trawl.dev/proto/trawlpb"
+)
+
+func TestConsumeAcksDeadLettersAndSurvivesPanics(t *testing.T) {
+	ns := natstest.MustStart(t)
+	nc, js := natstest.MustConnect(t, ns)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	subj := proto.Partitioned(proto.SubjectFocus, 3)
+	for i, site := range []string{"a.ru", "b.ru", "panic.ru"} {
+		h := &trawlpb.FocusHint{Site: site, Partition: 3, Priority: int32(i)}
+		if err := bus.Publish(ctx, js, subj, h, proto.MsgID(site)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A retried publish of the same content is dropped by the duplicate window.
+	if err := bus.Publish(ctx, js, subj, &trawlpb.FocusHint{Site: "a.ru", Partition: 3}, proto.MsgID("a.ru")); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Publish(subj, []byte{0xff, 0xff, 0xff}); err != nil { // not protobuf
+		t.Fatal(err)
+	}
+	var (
+		mu   sync.Mutex
+		got  []string
+		cnt  bus.Counters
+		done = make(chan struct{})
+	)
+	runCtx, stop := context.WithCancel(ctx)
+	go func() {
+		defer close(done)
+		err := bus.Consume(runCtx, js, bus.ConsumerOptions{
+			Stream: proto.StreamFocus, Durable: "test", Workers: 4, Counters: &cnt,
+		}, func(_ context.Context, m jetstream.Msg) error {
+			var h trawlpb.FocusHint
+			if err := bus.Decode(m.Data(), &h); err != nil {
+				return err
+			}
+			if h.Site == "panic.ru" {
+				panic("boom")
+			}
+			mu.Lock()
+			got = append(got, h.Site)
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			t.Errorf("consume: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for cnt.Acked.Load()+cnt.Dead.Load() < 4 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if a, d := cnt.Acked.Load(), cnt.Dead.Load(); a != 2 || d != 2 {
+		t.Fatalf("acked %d, dead %d: want 2 and 2", a, d)
+	}
+	mu.Lock()
+	if len(got) != 2 {
+		t.Fatalf("handled %v, want a.ru and b.ru once each", got)
+	}
+	mu.Unlock()
+	dead, err := js.Stream(ctx, proto.StreamDead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := dead.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 2 {
+		t.Fatalf("dead letters: got %d, want 2", info.State.Msgs)
+	}
+	focus, _ := js.Stream(ctx, proto.StreamFocus)
+	fi, _ := focus.Info(ctx)
+	if fi.State.Msgs != 0 {
+		t.Fatalf("focus stream after consuming: got %d messages, want 0 (all acked or terminated)", fi.State.Msgs)
+	}
+}
+
+func TestEnsureClusterRecordsPartitionsOnce(t *testing.T) {
+	ns := natstest.MustStart(t)
+	_, js := natstest.MustConnect(t, ns)
+	ctx := context.Background()
+	n, err := proto.EnsureCluster(ctx, js, 16, 1)
+	if err != nil || n != 16 {
+		t.Fatalf("first: got %d, %v; want 16", n, err)
+	}
+	if n, err = proto.EnsureCluster(ctx, js, 0, 1); err != nil || n != 16 {
+		t.Fatalf("any: got %d, %v; want 16", n, err)
+	}
+	if _, err = proto.EnsureCluster(ctx, js, 32, 1); !errors.Is(err, proto.ErrPartitionMismatch) {
+		t.Fatalf("mismatch: got %v, want ErrPartitionMismatch", err)
+	}
+	// Streams can be ensured again and again.
+	for range 2 {
+		if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

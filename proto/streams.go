@@ -1,0 +1,174 @@
+package proto
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// StreamOptions tunes the stream specs; the zero value is the embedded
+// default (one replica, file storage).
+type StreamOptions struct {
+	Replicas       int           // 1 on one machine, 3 on a cluster
+	Duplicates     time.Duration // Nats-Msg-Id window; default 2m
+	VerdictHistory int64         // verdicts kept per site; default 1
+}
+
+// Streams returns the JetStream stream configs of Trawl v1.
+func Streams(o StreamOptions) []jetstream.StreamConfig {
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.Duplicates <= 0 {
+		o.Duplicates = 2 * time.Minute
+	}
+	if o.VerdictHistory <= 0 {
+		o.VerdictHistory = 1
+	}
+	work := func(name, desc string, subjects ...string) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name:        name,
+			Description: desc,
+			Subjects:    subjects,
+			Retention:   jetstream.WorkQueuePolicy,
+			Storage:     jetstream.FileStorage,
+			Replicas:    o.Replicas,
+			Duplicates:  o.Duplicates,
+			Discard:     jetstream.DiscardNew,
+		}
+	}
+	return []jetstream.StreamConfig{
+		work(StreamSeeds, "operator seeds for the frontier", SubjectSeed),
+		work(StreamLinks, "discovered links, per frontier partition", SubjectLinks+".*"),
+		work(StreamFetch, "fetch tasks, per frontier partition", SubjectFetch+".*"),
+		work(StreamOutcomes, "fetch outcomes, per frontier partition", SubjectFetched+".*"),
+		work(StreamPages, "page facts, per classifier partition", SubjectPage+".*"),
+		work(StreamFocus, "focus hints, per frontier partition", SubjectFocus+".*"),
+		{
+			Name:              StreamVerdicts,
+			Description:       "latest verdict per site",
+			Subjects:          []string{SubjectVerdict + ".>"},
+			Retention:         jetstream.LimitsPolicy,
+			Storage:           jetstream.FileStorage,
+			Replicas:          o.Replicas,
+			Duplicates:        o.Duplicates,
+			MaxMsgsPerSubject: o.VerdictHistory,
+		},
+		{
+			Name:        StreamDead,
+			Description: "messages consumers gave up on",
+			Subjects:    []string{SubjectDead + ".>"},
+			Retention:   jetstream.LimitsPolicy,
+			Storage:     jetstream.FileStorage,
+			Replicas:    o.Replicas,
+			MaxAge:      30 * 24 * time.Hour,
+		},
+	}
+}
+
+// EnsureStreams creates or updates every stream, so whichever service starts
+// first sets them up and later ones change nothing.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) error {
+	for _, cfg := range Streams(o) {
+		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("proto: ensure stream %s: %w", cfg.Name, err)
+		}
+	}
+	return nil
+}
+
+// VerdictSubject is the subject a site's verdicts are published on. Dots in
+// the site name become underscores: they would split subject tokens.
+func VerdictSubject(site string) string {
+	return SubjectVerdict + "." + strings.ReplaceAll(site, ".", "_")
+}
+
+// Cluster settings live in this KV bucket.
+const (
+	ClusterBucket = "trawl_cluster"
+	keyPartitions = "partitions"
+)
+
+// ErrPartitionMismatch is returned when a service asks for a partition count
+// other than the one the cluster was created with.
+var ErrPartitionMismatch = errors.New("proto: partition count differs from the cluster's")
+
+// EnsureCluster records the cluster's partition count the first time it is
+// called and returns the recorded count after that. want 0 accepts whatever
+// is recorded (or DefaultPartitions for a new cluster).
+func EnsureCluster(ctx context.Context, js jetstream.JetStream, want int, replicas int) (int, error) {
+	if replicas <= 0 {
+		replicas = 1
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: ClusterBucket, Description: "Trawl cluster settings", History: 1,
+		Storage: jetstream.FileStorage, Replicas: replicas,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("proto: cluster bucket: %w", err)
+	}
+	n := want
+	if n <= 0 {
+		n = DefaultPartitions
+	}
+	if _, err := kv.Create(ctx, keyPartitions, []byte(strconv.Itoa(n))); err == nil {
+		return n, nil
+	} else if !errors.Is(err, jetstream.ErrKeyExists) {
+		return 0, fmt.Errorf("proto: record partitions: %w", err)
+	}
+	e, err := kv.Get(ctx, keyPartitions)
+	if err != nil {
+		return 0, fmt.Errorf("proto: read partitions: %w", err)
+	}
+	got, err := strconv.Atoi(string(e.Value()))
+	if err != nil || got <= 0 {
+		return 0, fmt.Errorf("proto: read partitions: bad value %q", e.Value())
+	}
+	if want > 0 && got != want {
+		return 0, fmt.Errorf("%w: want %d, cluster has %d", ErrPartitionMismatch, want, got)
+	}
+	return got, nil
+}
+
+// ParsePartitions parses a partition set like "all", "0-31" or "0,2,5-7"
+// for a cluster of n partitions.
+func ParsePartitions(s string, n int) ([]int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "all" {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out, nil
+	}
+	seen := make(map[int]bool)
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, fmt.Errorf("proto: partitions %q: %q is not a number", s, lo)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil {
+				return nil, fmt.Errorf("proto: partitions %q: %q is not a number", s, hi)
+			}
+		}
+		if a < 0 || b >= n || a > b {
+			return nil, fmt.Errorf("proto: partitions %q: range %d-%d outside 0-%d", s, a, b, n-1)
+		}
+		for p := a; p <= b; p++ {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
