@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"trawl.dev/simweb"
+)
+
+const usage = `usage: simweb serve [flags]
+
+Serves a deterministic synthetic web on loopback addresses (127.1.0.0 upward) with a DNS server on
+127.0.0.1, until interrupted.
+
+flags:
+`
+
+// Main runs the simweb command with args (without the program name) and returns the exit status:
+// 0 on success, 1 on failure, 2 on bad usage. It returns when ctx is done.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "simweb: missing command\n"+usage)
+		printDefaults(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		printDefaults(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "simweb: unknown command %q\n%s", args[0], usage)
+	printDefaults(stderr)
+	return 2
+}
+
+type serveConfig struct {
+	sites   int
+	seed    int64
+	port    int
+	latency time.Duration
+	truth   string
+	mmdb    string
+	asnMMDB string
+	verbose bool
+}
+
+func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
+	c := &serveConfig{}
+	fs := flag.NewFlagSet("simweb serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.IntVar(&c.sites, "sites", 1000, "number of sites to generate")
+	fs.Int64Var(&c.seed, "seed", 0, "generator seed; the same seed and sites give the same web")
+	fs.IntVar(&c.port, "port", 0, "HTTP port on every site IP; 0 picks a free one")
+	fs.DurationVar(&c.latency, "latency", 0, "delay added to every HTTP response, such as 50ms")
+	fs.StringVar(&c.truth, "truth", "", "write the ground truth as JSON Lines to this file")
+	fs.StringVar(&c.mmdb, "mmdb", "", "write a GeoLite2-Country-shaped database of the site IPs to this file")
+	fs.StringVar(&c.asnMMDB, "asn-mmdb", "", "write a GeoLite2-ASN-shaped database of the site IPs to this file")
+	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs, c
+}
+
+func printDefaults(out io.Writer) {
+	fs, _ := serveFlags(out)
+	fs.PrintDefaults()
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, c := serveFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "simweb serve: "+format+"\n", a...)
+		fs.Usage()
+		return 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		return bad("unexpected argument %q", fs.Arg(0))
+	case c.sites < 1:
+		return bad("--sites must be at least 1, got %d", c.sites)
+	case c.port < 0 || c.port > 65535:
+		return bad("--port must be 0..65535, got %d", c.port)
+	case c.latency < 0:
+		return bad("--latency must not be negative, got %v", c.latency)
+	}
+
+	level := slog.LevelInfo
+	if c.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	web := simweb.Generate(simweb.Options{Sites: c.sites, Seed: c.seed})
+	if err := writeFiles(web, c); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	srv, err := web.Start(ctx, simweb.ServeOptions{Port: c.port, Latency: c.latency, Logger: logger})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "dns %s\n", srv.DNSAddr())
+	for _, u := range srv.Seeds() {
+		fmt.Fprintf(stdout, "seed %s\n", u)
+	}
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func writeFiles(web *simweb.Web, c *serveConfig) error {
+	if c.truth != "" {
+		f, err := os.Create(c.truth)
+		if err != nil {
+			return fmt.Errorf("simweb serve: truth: %w", err)
+		}
+		if err := web.WriteTruth(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("simweb serve: truth: %w", err)
+		}
+	}
+	if c.mmdb != "" {
+		if err := web.WriteMMDB(c.mmdb); err != nil {
+			return err
+		}
+	}
+	if c.asnMMDB != "" {
+		if err := web.WriteASNMMDB(c.asnMMDB); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"trawl.dev/simweb/cli"
+)
+
+func TestMainBadUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"no command", nil, "missing command"},
+		{"unknown command", []string{"crawl"}, `unknown command "crawl"`},
+		{"unknown flag", []string{"serve", "--bogus"}, "bogus"},
+		{"sites not a number", []string{"serve", "--sites", "many"}, "invalid value"},
+		{"zero sites", []string{"serve", "--sites", "0"}, "--sites must be at least 1"},
+		{"port out of range", []string{"serve", "--port", "70000"}, "--port must be 0..65535"},
+		{"negative latency", []string{"serve", "--latency", "-1s"}, "--latency must not be negative"},
+		{"extra argument", []string{"serve", "now"}, `unexpected argument "now"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := cli.Main(context.Background(), tt.args, &stdout, &stderr); got != 2 {
+				t.Errorf("got exit %d, want 2", got)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("got stderr %q, want it to contain %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestMainServe(t *testing.T) {
+	dir := t.TempDir()
+	truth, mmdb, asn := filepath.Join(dir, "truth.jsonl"), filepath.Join(dir, "c.mmdb"), filepath.Join(dir, "a.mmdb")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Main(ctx, []string{"serve", "--sites", "50", "--seed", "3", "--truth", truth, "--mmdb", mmdb, "--asn-mmdb", asn}, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var dnsAddr string
+	var seeds []string
+	for lines.Scan() {
+		f := strings.Fields(lines.Text())
+		if len(f) == 2 && f[0] == "dns" {
+			dnsAddr = f[1]
+		}
+		if len(f) == 2 && f[0] == "seed" {
+			seeds = append(seeds, f[1])
+			break // one seed line is enough; drain the rest below
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if dnsAddr == "" || len(seeds) == 0 {
+		t.Fatalf("got dns %q and seeds %v, want both", dnsAddr, seeds)
+	}
+	for _, f := range []string{truth, mmdb, asn} {
+		if st, err := os.Stat(f); err != nil || st.Size() == 0 {
+			t.Errorf("%s: not written (%v)", f, err)
+		}
+	}
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, dnsAddr)
+	}}
+	d := &net.Dialer{Resolver: resolver}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+	resp, err := c.Get(seeds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET %s: got status %d, want 200", seeds[0], resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("got exit %d, want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Main did not return after its context was cancelled")
+	}
+}
