@@ -1,0 +1,183 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"trawl.dev/proto"
+)
+
+const usage = `usage:
+  frontier run [flags]              run the frontier service
+  frontier seed [--nats URL] URL... publish seed URLs
+Run "frontier run -h" for the flags.
+`
+
+// Main is the frontier binary: it parses args (without the program name),
+// runs the command until ctx ends or SIGINT/SIGTERM arrives, and returns the
+// exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "run":
+		return runCmd(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "frontier: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(stderr io.Writer, name string, def int) (int, bool) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontier: %s=%q is not a number\n", name, v)
+		return 0, false
+	}
+	return n, true
+}
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("frontier run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defNum, ok := envInt(stderr, "TRAWL_NUM_PARTITIONS", 0)
+	if !ok {
+		return 2
+	}
+	var (
+		o          Options
+		natsURL    = fs.String("nats", env("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)")
+		partitions = fs.String("partitions", env("TRAWL_PARTITIONS", "all"), `owned partitions: "all", "0-31", "0,2,5-7" (TRAWL_PARTITIONS)`)
+		numParts   = fs.Int("num-partitions", defNum, "partition count of a new cluster; 0 takes the cluster's (TRAWL_NUM_PARTITIONS)")
+		logLevel   = fs.String("log-level", env("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error")
+		replicas   = fs.Int("replicas", 1, "stream and KV replicas (3 on a cluster)")
+	)
+	fs.StringVar(&o.DataDir, "data", env("TRAWL_DATA", "data"), "data directory (TRAWL_DATA)")
+	fs.DurationVar(&o.MinDelay, "min-delay", time.Second, "minimum delay between two fetches of a host")
+	fs.Float64Var(&o.AdaptiveFactor, "adaptive-factor", 2, "host delay ≥ factor × last response time")
+	fs.DurationVar(&o.MaxCrawlDelay, "max-crawl-delay", 30*time.Second, "cap on a robots.txt crawl-delay")
+	fs.DurationVar(&o.LeaseTTL, "lease-ttl", 2*time.Minute, "reissue a fetch task without outcome after this")
+	fs.IntVar(&o.MaxInFlight, "max-in-flight", 256, "fetch tasks in flight per partition")
+	fs.Int64Var(&o.SiteBudget, "site-budget", 1000, "URLs admitted per site")
+	var maxDepth int
+	fs.IntVar(&maxDepth, "max-depth", 16, "link hops from a seed")
+	fs.IntVar(&o.MaxLinksPerPage, "max-links", 500, "links taken per page")
+	fs.IntVar(&o.Workers, "workers", 4, "handlers per consumer")
+	fs.BoolVar(&o.NoSync, "no-sync", false, "skip bbolt fsync (faster; unsafe on power loss)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "frontier run: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "frontier run: --log-level: %v\n", err)
+		return 2
+	}
+	o.MaxDepth = int32(maxDepth)
+	o.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	o.Streams = proto.StreamOptions{Replicas: *replicas}
+
+	nc, err := nats.Connect(*natsURL, nats.Name("trawl-frontier"), nats.MaxReconnects(-1))
+	if err != nil {
+		fmt.Fprintf(stderr, "frontier run: connect %s: %v\n", *natsURL, err)
+		return 1
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontier run: %v\n", err)
+		return 1
+	}
+	if o.NumPartitions, err = proto.EnsureCluster(ctx, js, *numParts, *replicas); err != nil {
+		fmt.Fprintf(stderr, "frontier run: %v\n", err)
+		return 1
+	}
+	if o.Partitions, err = proto.ParsePartitions(*partitions, o.NumPartitions); err != nil {
+		fmt.Fprintf(stderr, "frontier run: --partitions: %v\n", err)
+		return 2
+	}
+	s, err := New(nc, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontier run: %v\n", err)
+		return 2
+	}
+	if err := s.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "frontier run: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("frontier seed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	natsURL := fs.String("nats", env("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)")
+	source := fs.String("source", "cli", "recorded as the seeds' source")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "frontier seed: no URLs given")
+		return 2
+	}
+	nc, err := nats.Connect(*natsURL, nats.Name("trawl-frontier-seed"))
+	if err != nil {
+		fmt.Fprintf(stderr, "frontier seed: connect %s: %v\n", *natsURL, err)
+		return 1
+	}
+	defer nc.Close()
+	s, err := New(nc, Options{SeedSource: *source})
+	if err != nil {
+		fmt.Fprintf(stderr, "frontier seed: %v\n", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.Seed(ctx, fs.Args()...); err != nil {
+		fmt.Fprintf(stderr, "frontier seed: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "seeded %d urls\n", fs.NArg())
+	return 0
+}

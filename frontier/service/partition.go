@@ -1,0 +1,187 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"trawl.dev/frontier"
+	"trawl.dev/frontier/bolt"
+	"trawl.dev/proto"
+	"trawl.dev/proto/bus"
+)
+
+// errStopping is returned to a handler whose partition is shutting down.
+var errStopping = errors.New("frontier/service: partition stopping")
+
+// partition is one owned partition: its store and scheduler, owned by one
+// goroutine (loop) that applies requests from the handlers in batches, and a
+// publisher that sends the leases it issues to FETCH.
+type partition struct {
+	p     int
+	svc   *Service
+	store *bolt.Store
+	sched *frontier.Scheduler
+
+	reqs chan *request
+	pub  chan frontier.Lease
+	quit chan struct{}
+
+	// Mirrors of the scheduler's committed state, for Stats.
+	counts atomic.Pointer[frontier.Counts]
+	hosts  atomic.Int64
+}
+
+// request is one handler's change; exactly one of its fields is set.
+type request struct {
+	admit    []frontier.Task
+	outcomes []frontier.Outcome
+	focus    *focus
+	done     chan error
+}
+
+type focus struct {
+	site     string
+	priority int32
+}
+
+// maxBatch bounds the requests committed in one transaction.
+const maxBatch = 256
+
+// do hands r to the partition's loop and waits until it has committed.
+func (pt *partition) do(r *request) error {
+	r.done = make(chan error, 1)
+	select {
+	case pt.reqs <- r:
+		return <-r.done
+	case <-pt.quit:
+		return errStopping
+	}
+}
+
+func (pt *partition) mirror() {
+	c := pt.sched.Counts()
+	pt.counts.Store(&c)
+	pt.hosts.Store(int64(pt.sched.Hosts()))
+}
+
+// loop applies requests and dispatches leases until quit is closed.
+func (pt *partition) loop() {
+	log := pt.svc.o.Logger.With("partition", pt.p)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	// The tick catches up with a clock (Options.Now) that is not the wall clock.
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var batch []*request
+		select {
+		case r := <-pt.reqs:
+			batch = append(batch, r)
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-pt.reqs:
+					batch = append(batch, r)
+				default:
+					break more
+				}
+			}
+		case <-timer.C:
+		case <-tick.C:
+		case <-pt.quit:
+			return
+		}
+		pt.apply(batch)
+		leases, err := pt.sched.Dispatch()
+		if err != nil {
+			log.Error("frontier: dispatch failed", "err", err)
+		}
+		pt.mirror()
+		for _, l := range leases {
+			pt.pub <- l
+		}
+		wait := time.Hour
+		if t, ok := pt.sched.Wake(); ok {
+			wait = max(t.Sub(pt.svc.o.Now()), 0)
+		}
+		if err != nil {
+			wait = max(wait, 100*time.Millisecond)
+		}
+		timer.Reset(wait)
+	}
+}
+
+// apply commits a batch: all admissions in one transaction, all outcomes in
+// another, focus hints one by one (they are rare).
+func (pt *partition) apply(batch []*request) {
+	var tasks []frontier.Task
+	var outcomes []frontier.Outcome
+	for _, r := range batch {
+		tasks = append(tasks, r.admit...)
+		outcomes = append(outcomes, r.outcomes...)
+	}
+	var admitErr, completeErr error
+	if len(tasks) > 0 {
+		a, err := pt.sched.Admit(tasks)
+		admitErr = err
+		pt.svc.stats.duplicates.Add(int64(a.Duplicate))
+		pt.svc.stats.overBudget.Add(int64(a.OverBudget))
+	}
+	if len(outcomes) > 0 {
+		c, err := pt.sched.Complete(outcomes)
+		completeErr = err
+		pt.svc.stats.staleOutcomes.Add(int64(c.Ignored))
+	}
+	for _, r := range batch {
+		switch {
+		case r.admit != nil:
+			r.done <- admitErr
+		case r.outcomes != nil:
+			r.done <- completeErr
+		case r.focus != nil:
+			r.done <- pt.sched.Focus(r.focus.site, r.focus.priority)
+		default:
+			r.done <- nil
+		}
+	}
+}
+
+// publish sends leases to FETCH: first the leases found at start (a crash
+// may have come between their commit and their publish; the message ID,
+// derived from the lease, drops a second copy), then those the loop issues.
+// A lease that cannot be published is left to expire and be reissued.
+func (pt *partition) publish(outstanding []frontier.Lease) {
+	for _, l := range outstanding {
+		pt.publishOne(l)
+	}
+	for l := range pt.pub {
+		pt.publishOne(l)
+	}
+}
+
+func (pt *partition) publishOne(l frontier.Lease) {
+	s := pt.svc
+	subject := proto.Partitioned(proto.SubjectFetch, pt.p)
+	task := toFetchTask(l, pt.p)
+	for attempt := 1; ; attempt++ {
+		if !s.o.Now().Before(l.Expires) {
+			return // expired: the scheduler reissues it
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := bus.Publish(ctx, s.js, subject, task, proto.MsgID("fetch", l.ID))
+		cancel()
+		if err == nil {
+			s.stats.published.Add(1)
+			return
+		}
+		s.stats.publishErrors.Add(1)
+		if attempt == 5 {
+			s.o.Logger.Error("frontier: publish fetch task failed; the lease will expire and be reissued",
+				"partition", pt.p, "url", l.Task.URL, "err", err)
+			return
+		}
+		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+	}
+}
