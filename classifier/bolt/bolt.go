@@ -1,0 +1,334 @@
+// Package bolt keeps the classifier's per-site aggregates and verdicts in
+// bbolt: one file per partition, <dir>/part-<p>.db.
+//
+// A file has these buckets, each keyed by site name unless noted:
+//
+//	sites      JSON classifier.Site: the aggregate of the site's pages
+//	verdicts   JSON classifier.Verdict computed from it
+//	summaries  JSON classifier.Summary, for listings
+//	pages      site 0x00 page-key → counted time: pages already counted
+//	published  JSON classifier.Published: what was last published
+//	meta       "scoring" → the Scoring the verdicts were computed with
+//
+// Apply counts a page and rescores its site in one transaction, and ignores
+// a page it has counted before, so a redelivered message changes nothing.
+// The transaction is committed (and synced) before Apply returns, so the
+// caller may ack the message that carried the page.
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"trawl.dev/classifier"
+)
+
+var (
+	bucketSites     = []byte("sites")
+	bucketVerdicts  = []byte("verdicts")
+	bucketSummaries = []byte("summaries")
+	bucketPages     = []byte("pages")
+	bucketPublished = []byte("published")
+	bucketMeta      = []byte("meta")
+	keyScoring      = []byte("scoring")
+)
+
+// DB is one partition's file.
+type DB struct {
+	path      string
+	partition int
+	db        *bbolt.DB
+}
+
+// NewDB returns the DB of partition p at path; Open opens it.
+func NewDB(path string, partition int) *DB {
+	return &DB{path: path, partition: partition}
+}
+
+// Path returns the file's path.
+func (d *DB) Path() string { return d.path }
+
+// Partition returns the partition the file belongs to.
+func (d *DB) Partition() int { return d.partition }
+
+// Open opens or creates the file and its buckets.
+func (d *DB) Open() error {
+	if err := os.MkdirAll(filepath.Dir(d.path), 0o755); err != nil {
+		return fmt.Errorf("bolt: open %s: %w", d.path, err)
+	}
+	db, err := bbolt.Open(d.path, 0o644, &bbolt.Options{Timeout: 5 * time.Second, FreelistType: bbolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("bolt: open %s: %w", d.path, err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketSites, bucketVerdicts, bucketSummaries, bucketPages, bucketPublished, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("bolt: create buckets in %s: %w", d.path, err)
+	}
+	d.db = db
+	return nil
+}
+
+// Close closes the file.
+func (d *DB) Close() error {
+	if d.db == nil {
+		return nil
+	}
+	err := d.db.Close()
+	d.db = nil
+	if err != nil {
+		return fmt.Errorf("bolt: close %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// Applied is what Apply did.
+type Applied struct {
+	Counted    bool                 // the page was new and is now counted
+	NewSite    bool                 // it was the site's first page
+	WasFlagged bool                 // the site was flagged before this page
+	Verdict    *classifier.Verdict  // the site's current verdict
+	Published  classifier.Published // what was last published about the site
+}
+
+// Apply counts page p, with what the analyzer found on it, into its site's
+// aggregate and rescores the site, unless p was counted before. Either way
+// it returns the site's current verdict and published state.
+func (d *DB) Apply(p *classifier.Page, an *classifier.Analysis, sc classifier.Scoring, now time.Time) (*Applied, error) {
+	var res Applied
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		res = Applied{}
+		name := []byte(p.Site)
+		pub, err := getJSON[classifier.Published](tx, bucketPublished, name)
+		if err != nil {
+			return err
+		}
+		if pub != nil {
+			res.Published = *pub
+		}
+		site, err := getJSON[classifier.Site](tx, bucketSites, name)
+		if err != nil {
+			return err
+		}
+		pk := pageKey(p.Site, p.Key())
+		if site != nil && tx.Bucket(bucketPages).Get(pk) != nil {
+			v, err := getJSON[classifier.Verdict](tx, bucketVerdicts, name)
+			if err != nil {
+				return err
+			}
+			if v == nil {
+				v = sc.Score(site)
+			}
+			res.Verdict, res.WasFlagged = v, v.Flagged
+			return nil
+		}
+		if site == nil {
+			site = classifier.NewSite(p.Site, d.partition)
+			res.NewSite = true
+		} else if sum, err := getJSON[classifier.Summary](tx, bucketSummaries, name); err != nil {
+			return err
+		} else if sum != nil {
+			res.WasFlagged = sum.Flagged
+		}
+		site.AddPage(p, an, now)
+		v := sc.Score(site)
+		if err := putScored(tx, site, v); err != nil {
+			return err
+		}
+		var ms [8]byte
+		binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+		if err := tx.Bucket(bucketPages).Put(pk, ms[:]); err != nil {
+			return err
+		}
+		res.Counted, res.Verdict = true, v
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: apply %s to %s: %w", p.CanonicalURL(), p.Site, err)
+	}
+	return &res, nil
+}
+
+// SetPublished records what was published about a site.
+func (d *DB) SetPublished(site string, p classifier.Published) error {
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		return putJSON(tx, bucketPublished, []byte(site), p)
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: set published %s: %w", site, err)
+	}
+	return nil
+}
+
+// Site returns a site's aggregate.
+func (d *DB) Site(ctx context.Context, site string) (*classifier.Site, error) {
+	return getOne[classifier.Site](ctx, d, bucketSites, site)
+}
+
+// Verdict returns a site's verdict.
+func (d *DB) Verdict(ctx context.Context, site string) (*classifier.Verdict, error) {
+	return getOne[classifier.Verdict](ctx, d, bucketVerdicts, site)
+}
+
+// Published returns what was last published about a site.
+func (d *DB) Published(ctx context.Context, site string) (classifier.Published, error) {
+	p, err := getOne[classifier.Published](ctx, d, bucketPublished, site)
+	if errors.Is(err, classifier.ErrNotFound) {
+		return classifier.Published{}, nil
+	}
+	if err != nil {
+		return classifier.Published{}, err
+	}
+	return *p, nil
+}
+
+// Summaries returns the summary of every site.
+func (d *DB) Summaries(ctx context.Context) ([]classifier.Summary, error) {
+	return all[classifier.Summary](ctx, d, bucketSummaries)
+}
+
+// Verdicts returns every site's verdict.
+func (d *DB) Verdicts(ctx context.Context) ([]*classifier.Verdict, error) {
+	vs, err := all[classifier.Verdict](ctx, d, bucketVerdicts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*classifier.Verdict, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out, nil
+}
+
+// Rescore recomputes every verdict when sc differs from the scoring the
+// stored verdicts were computed with (thresholds tuned between runs). It
+// returns how many sites it rescored.
+func (d *DB) Rescore(ctx context.Context, sc classifier.Scoring) (int, error) {
+	want, err := json.Marshal(sc.WithDefaults())
+	if err != nil {
+		return 0, fmt.Errorf("bolt: rescore %s: %w", d.path, err)
+	}
+	n := 0
+	err = d.db.Update(func(tx *bbolt.Tx) error {
+		n = 0
+		meta := tx.Bucket(bucketMeta)
+		if bytes.Equal(meta.Get(keyScoring), want) {
+			return nil
+		}
+		c := tx.Bucket(bucketSites).Cursor()
+		for k, raw := c.First(); k != nil; k, raw = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var s classifier.Site
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return fmt.Errorf("decode site %s: %w", k, err)
+			}
+			if err := putScored(tx, &s, sc.Score(&s)); err != nil {
+				return err
+			}
+			n++
+		}
+		return meta.Put(keyScoring, want)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("bolt: rescore %s: %w", d.path, err)
+	}
+	return n, nil
+}
+
+// putScored stores a site with its verdict and summary.
+func putScored(tx *bbolt.Tx, s *classifier.Site, v *classifier.Verdict) error {
+	name := []byte(s.Name)
+	if err := putJSON(tx, bucketSites, name, s); err != nil {
+		return err
+	}
+	if err := putJSON(tx, bucketVerdicts, name, v); err != nil {
+		return err
+	}
+	return putJSON(tx, bucketSummaries, name, v.Summary())
+}
+
+func pageKey(site string, key []byte) []byte {
+	k := make([]byte, 0, len(site)+1+len(key))
+	k = append(k, site...)
+	k = append(k, 0)
+	return append(k, key...)
+}
+
+func putJSON(tx *bbolt.Tx, bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+	}
+	return tx.Bucket(bucket).Put(key, raw)
+}
+
+// getJSON decodes key of bucket, or returns nil when it is absent.
+func getJSON[T any](tx *bbolt.Tx, bucket, key []byte) (*T, error) {
+	raw := tx.Bucket(bucket).Get(key)
+	if raw == nil {
+		return nil, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return v, nil
+}
+
+func getOne[T any](ctx context.Context, d *DB, bucket []byte, site string) (*T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var v *T
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		v, err = getJSON[T](tx, bucket, []byte(site))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: read %s of %s: %w", bucket, site, err)
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: %s", classifier.ErrNotFound, site)
+	}
+	return v, nil
+}
+
+func all[T any](ctx context.Context, d *DB, bucket []byte) ([]T, error) {
+	var out []T
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, raw []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("decode %s/%s: %w", bucket, k, err)
+			}
+			out = append(out, v)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: read %s of %s: %w", bucket, d.path, err)
+	}
+	return out, nil
+}

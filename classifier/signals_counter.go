@@ -1,0 +1,216 @@
+package classifier
+
+import (
+	"regexp"
+)
+
+// Names of the signals that mark a page as a report about music sites.
+const (
+	SignalNews         = "legit.news"
+	SignalPressMention = "legit.press_mention"
+)
+
+// Counter-signals: sites that look a little like the target but are not
+// stores of its kind. Piracy (torrents, free downloads) is its own class;
+// licensed services, radio, labels, news and shops of players are legit.
+var counterSignals = []Signal{
+	{Name: "piracy.torrent", Axis: AxisPiracy, Group: GroupPiracy, Weight: 0.6, detect: detectTorrent,
+		Doc: "a torrent tracker: magnet links, .torrent files, seeders and leechers (раздачи, сиды)"},
+	{Name: "piracy.free_download", Axis: AxisPiracy, Group: GroupPiracy, Weight: 0.5, detect: detectFreeDownload,
+		Doc: "free music downloads (скачать бесплатно, без регистрации)"},
+	{Name: "piracy.file_host", Axis: AxisPiracy, Group: GroupPiracy, Weight: 0.35, detect: detectFileHost,
+		Doc: "links to file-hosting services (Rapidshare, DepositFiles, Turbobit…)"},
+	{Name: "legit.subscription", Axis: AxisLegit, Group: GroupMusic, Weight: 0.45, detect: detectSubscription,
+		Doc: "a streaming subscription by the month (199 ₽ в месяц, $9.99/month)"},
+	{Name: "legit.standard_price", Axis: AxisLegit, Group: GroupMusic, Weight: 0.45, detect: detectStandardPrice,
+		Doc: "licensed-store prices: $0.69 or more a track, $6.99 or more an album"},
+	{Name: "legit.radio", Axis: AxisLegit, Group: GroupMusic, Weight: 0.45, detect: detectRadio,
+		Doc: "a radio station: on air, listen live, FM frequency, в эфире (radios do hold ROMS licences)"},
+	{Name: "legit.label", Axis: AxisLegit, Group: GroupMusic, Weight: 0.4, detect: detectLabel,
+		Doc: "a record label: our artists, demo submissions, лейбл"},
+	{Name: SignalNews, Axis: AxisLegit, Group: GroupOther, Weight: 0.4, detect: detectNews,
+		Doc: "news or blog framing: posted by, comments, according to (опубликовано, по данным)"},
+	{Name: SignalPressMention, Axis: AxisLegit, Group: GroupOther, Weight: 0.35, detect: detectPressMention,
+		Doc: "AllofMP3 or a successor written about in the third person: lawsuit, RIAA, IFPI, court"},
+	{Name: "legit.hardware_shop", Axis: AxisLegit, Group: GroupOther, Weight: 0.5, detect: detectHardwareShop,
+		Doc: "a shop of players and headphones: warranty, in stock, delivery (гарантия, доставка)"},
+}
+
+// Piracy.
+
+var (
+	torrentStrong = rx(`magnet:\?xt=|\.torrent`)
+	torrentWord   = rx(`torrents?|торрент\p{L}*`)
+	swarmWord     = rx(`seeders?|leechers?|seeds|peers|сидер\p{L}*|сиды|сидов|сидами|личер\p{L}*|личей|пиры|пиров|раздач\p{L}*|раздающ\p{L}*`)
+	torrentPath   = regexp.MustCompile(`(?i)\.torrent(?:$|\?)|(?:^|/)(?:torrents?|magnet)(?:/|$)`)
+)
+
+func detectTorrent(d *Doc) (string, bool) {
+	if s, ok := d.first(torrentStrong); ok {
+		return s, true
+	}
+	if _, ok := d.text.find(torrentWord); ok {
+		if s, ok := d.nearSnippet(torrentWord, swarmWord, 400); ok {
+			return s, true
+		}
+		for _, p := range d.Page.LinkPaths {
+			if torrentPath.MatchString(p) {
+				return "link " + p, true
+			}
+		}
+	}
+	return "", false
+}
+
+const musicNoun = `(?:mp3s?|music|songs?|albums?|tracks?|discograph\p{L}*)`
+
+var freeDownloadPhrases = []*pattern{
+	rx(`free\s+` + musicNoun + `\s+downloads?`),
+	rx(`download\s+(?:\p{L}+\s+){0,3}?` + musicNoun + `\s+(?:\p{L}+\s+){0,2}?(?:for\s+free|free\s+of\s+charge|free)`),
+	rx(musicNoun + `\s+(?:for\s+)?free\s+download`),
+	rx(`download\s+(?:\p{L}+\s+){0,2}?free\s+(?:mp3|music)`),
+	rx(`скача\p{L}*\s+(?:\S+\s+){0,3}?бесплатно`),
+	rx(`бесплатно\s+(?:и\s+без\s+регистрации\s+)?скача\p{L}*`),
+	rx(`бесплатн\p{L}*\s+(?:mp3|музык\p{L}*|песн\p{L}*|скачивани\p{L}*)`),
+	rx(`без\s+регистрации\s+и\s+смс`),
+}
+
+func detectFreeDownload(d *Doc) (string, bool) { return d.first(freeDownloadPhrases...) }
+
+var (
+	fileHosts = []string{"rapidshare.com", "rapidshare.de", "depositfiles.com", "turbobit.net", "letitbit.net",
+		"uploaded.net", "ul.to", "mediafire.com", "zippyshare.com", "hitfile.net", "ifolder.ru", "sendspace.com",
+		"4shared.com", "vip-file.com", "narod.ru", "rusfolder.com", "unibytes.com", "extabit.com",
+		"megaupload.com", "mega.nz", "hotfile.com", "fileserve.com"}
+	fileHostWord = rx(`rapidshare|depositfiles|turbobit|letitbit|uploaded\.net|mediafire|zippyshare|hitfile|ifolder|sendspace|4shared|vip-file|rusfolder|unibytes|extabit|megaupload|hotfile|fileserve`)
+)
+
+func detectFileHost(d *Doc) (string, bool) {
+	if h, ok := hostIn(d.Page.OutHosts, fileHosts); ok {
+		return "links to " + h, true
+	}
+	sps := d.text.findAll(fileHostWord, 16)
+	names := make(map[string]bool)
+	for _, sp := range sps {
+		names[d.text.folded[sp.start:sp.end]] = true
+	}
+	if len(names) >= 2 {
+		return d.text.snippet(sps[0]), true
+	}
+	return "", false
+}
+
+// Licensed music businesses.
+
+var (
+	subscriptionPhrases = []*pattern{
+		rx(`(?:monthly|annual|yearly|premium|family|student|individual)\s+(?:subscription|plan|membership)`),
+		rx(`unlimited\s+(?:streaming|listening|access\s+to)`),
+		rx(`(?:first|1st)\s+month\s+free|free\s+trial`),
+		rx(`безлимитн\p{L}*\s+(?:прослушивани\p{L}*|доступ\p{L}*)`),
+		rx(`пробн\p{L}*\s+период\p{L}*|(?:первый\s+)?месяц\s+бесплатно`),
+	}
+	subscribeEn = rx(`subscri\p{L}*`)
+	perPeriodEn = rx(`per\s+month|a\s+month|/\s?mo(?:nth)?|monthly|per\s+year|a\s+year|premium`)
+	subscribeRu = rx(`подписк\p{L}*|подпис\p{L}*`)
+	perPeriodRu = rx(`в\s+месяц|/\s?мес|ежемесячн\p{L}*|месяц\p{L}*|безлимит\p{L}*|премиум|в\s+год`)
+)
+
+func detectSubscription(d *Doc) (string, bool) {
+	if s, ok := moneyWhere(d, func(m Money) bool { return m.Unit == UnitMonth }); ok {
+		return s, true
+	}
+	if s, ok := d.first(subscriptionPhrases...); ok {
+		return s, true
+	}
+	if s, ok := d.nearSnippet(subscribeEn, perPeriodEn, 60); ok {
+		return s, true
+	}
+	return d.nearSnippet(subscribeRu, perPeriodRu, 60)
+}
+
+func detectStandardPrice(d *Doc) (string, bool) {
+	return moneyWhere(d, func(m Money) bool {
+		return (m.Unit == UnitTrack && m.USD >= 0.69 && m.USD <= 3) ||
+			(m.Unit == UnitAlbum && m.USD >= 6.99 && m.USD <= 40)
+	})
+}
+
+// atLeast fires when at least n of res match, with the first as snippet.
+func (d *Doc) atLeast(n int, res []*pattern) (string, bool) {
+	if k, sp := d.distinct(res); k >= n {
+		return d.text.snippet(sp), true
+	}
+	return "", false
+}
+
+var radioMarkers = []*pattern{
+	rx(`radio\s+station|radiostation`),
+	rx(`on\s+air|on-air`),
+	rx(`listen\s+live|live\s+stream|live\s+broadcast|listen\s+online`),
+	rx(`\d{2,3}[.,]\d\s?fm|fm\s?\d{2,3}[.,]\d`),
+	rx(`broadcast\p{L}*|frequenc\p{L}*|airplay|(?:dj|programme|program|show)\s+schedule`),
+	rx(`радиостанц\p{L}*|радио\s+станц\p{L}*`),
+	rx(`в\s+эфире|прям\p{L}*\s+эфир\p{L}*|эфир\p{L}*`),
+	rx(`слушать\s+(?:\p{L}+\s+)?(?:онлайн|радио|эфир\p{L}*)`),
+	rx(`(?:сетка|программа)\s+(?:вещания|передач|эфира)|вещани\p{L}*|частот\p{L}*`),
+}
+
+func detectRadio(d *Doc) (string, bool) { return d.atLeast(2, radioMarkers) }
+
+var labelMarkers = []*pattern{
+	rx(`record\s+label|independent\s+label|our\s+label`),
+	rx(`our\s+artists|artist\s+roster|label\s+roster`),
+	rx(`(?:send|submit)\s+(?:us\s+)?(?:your\s+)?demos?|demo\s+submissions?|demo\s+policy`),
+	rx(`signed\s+(?:to|with)\s+(?:us|the\s+label|our\s+label)|new\s+signing`),
+	rx(`звукозаписывающ\p{L}*\s+(?:компани\p{L}*|лейбл\p{L}*)|наш\s+лейбл|независим\p{L}*\s+лейбл\p{L}*`),
+	rx(`наши\s+артисты|артисты\s+лейбла`),
+	rx(`(?:присылайте|отправ\p{L}*|прием)\s+(?:\p{L}+\s+){0,2}?демо`),
+}
+
+func detectLabel(d *Doc) (string, bool) { return d.atLeast(2, labelMarkers) }
+
+// Reports and shops.
+
+var newsMarkers = []*pattern{
+	rx(`posted\s+(?:by|on|in)|published\s+(?:by|on)`),
+	rx(`written\s+by|staff\s+(?:writer|reporter)|author\s*:`),
+	rx(`\d+\s+comments?|comments?\s*\(\d+\)|leave\s+a\s+(?:comment|reply)|add\s+(?:a\s+)?comment`),
+	rx(`related\s+(?:posts|articles|stories|news)|filed\s+under|permalink`),
+	rx(`according\s+to|(?:said|told)\s+(?:in\s+a\s+statement|reporters|journalists)|spokes(?:man|woman|person)|reported\s+(?:that|on)`),
+	rx(`\d+\s+комментари\p{L}*|комментари\p{L}*\s*\(\d+\)|(?:оставить|добавить)\s+комментари\p{L}*`),
+	rx(`опубликован\p{L}*|автор\s*:|разместил\p{L}*`),
+	rx(`похожие\s+(?:статьи|новости|записи|материалы)`),
+	rx(`по\s+(?:данным|словам|сообщению)|заявил\p{L}*|пресс-служб\p{L}*|сообщает\s+\p{L}+`),
+}
+
+func detectNews(d *Doc) (string, bool) { return d.atLeast(2, newsMarkers) }
+
+var (
+	lineageName = rx(`allofmp3(?:\.com|\.ru)?|alltunes|mp3sparks|gomusicnow|mp3fiesta|legalsounds|mediaservices`)
+	pressWord   = rx(`lawsuits?|sued|sues|suing|riaa|ifpi|courts?|prosecut\p{L}*|shut\s+down|shutdown|closed|piracy|pirate\p{L}*|illegal\p{L}*|blocked|wto|trade\s+(?:talks|negotiations)|investigat\p{L}*|иск(?:а|ом|у|и|ов)?|суд(?:а|е|ом|у|ы|ов|ебн\p{L}*)?|прокурат\p{L}*|закры\p{L}*|пират\p{L}*|нелегальн\p{L}*|незаконн\p{L}*|вто`)
+)
+
+func detectPressMention(d *Doc) (string, bool) { return d.nearSnippet(lineageName, pressWord, 150) }
+
+var (
+	productWord = rx(`mp3[- ]?players?|media\s+players?|portable\s+players?|headphones?|earphones?|earbuds?|speakers?|mp3[- ]?плеер\p{L}*|плеер\p{L}*|наушник\p{L}*|колонк\p{L}*|гарнитур\p{L}*`)
+	shopMarkers = []*pattern{
+		rx(`warranty|guarantee|гаранти\p{L}*`),
+		rx(`in\s+stock|out\s+of\s+stock|в\s+наличии|нет\s+в\s+наличии`),
+		rx(`free\s+shipping|shipping|delivery|доставк\p{L}*|самовывоз`),
+		rx(`battery\s+life|battery|аккумулятор\p{L}*|батаре\p{L}*`),
+		rx(`\d+\s?(?:gb|гб)\s+(?:memory|storage|памяти)|карт\p{L}*\s+памяти|memory\s+card|microsd`),
+	}
+)
+
+func detectHardwareShop(d *Doc) (string, bool) {
+	sp, ok := d.text.find(productWord)
+	if !ok {
+		return "", false
+	}
+	if k, _ := d.distinct(shopMarkers); k < 2 {
+		return "", false
+	}
+	return d.text.snippet(sp), true
+}

@@ -1,0 +1,389 @@
+package classifier
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxSnippet is the longest snippet, in characters, that a Hit carries.
+const MaxSnippet = 200
+
+// MaxTextBytes caps how much of a page's text is matched, so that a hostile
+// page costs a bounded amount of work.
+const MaxTextBytes = 256 << 10
+
+// Text is a page's text folded for matching: lower case, ё as е, typographic
+// dashes and quotes as ASCII, zero-width characters dropped, and Latin and
+// Cyrillic look-alike letters inside a mixed-script word turned into the
+// word's main script ("Pоссия" with a Latin P matches "россия", "mр3" with a
+// Cyrillic р matches "mp3"). It keeps a map back to the original, so snippets
+// quote the page as it was.
+type Text struct {
+	orig   string
+	folded string
+	off    []int32            // off[i] is the offset in orig of the rune that produced folded byte i
+	litPos [][]int32          // positions of every prefilter literal
+	occ    map[*pattern][]int // positions of a pattern's literals
+	firsts map[*pattern]int   // first match of a pattern: index into spans, or -1
+	spans  []span
+}
+
+// NewText folds s.
+func NewText(s string) *Text {
+	if len(s) > MaxTextBytes {
+		s = s[:MaxTextBytes]
+		for range utf8.UTFMax {
+			if r, n := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || n != 1 {
+				break
+			}
+			s = s[:len(s)-1]
+		}
+	}
+	type rr struct {
+		r  rune
+		at int32
+	}
+	rs := make([]rr, 0, len(s))
+	for i, r := range s {
+		if r = foldRune(r); r >= 0 {
+			rs = append(rs, rr{r, int32(i)})
+		}
+	}
+	word := make([]rune, 0, 32)
+	for i := 0; i < len(rs); {
+		if !unicode.IsLetter(rs[i].r) {
+			i++
+			continue
+		}
+		j := i
+		word = word[:0]
+		for j < len(rs) && unicode.IsLetter(rs[j].r) {
+			word = append(word, rs[j].r)
+			j++
+		}
+		if fixScript(word) {
+			for k := range word {
+				rs[i+k].r = word[k]
+			}
+		}
+		i = j
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	off := make([]int32, 0, len(s)+1)
+	for _, x := range rs {
+		n, _ := b.WriteRune(x.r)
+		for range n {
+			off = append(off, x.at)
+		}
+	}
+	off = append(off, int32(len(s)))
+	return &Text{orig: s, folded: b.String(), off: off}
+}
+
+// String returns the folded text.
+func (t *Text) String() string { return t.folded }
+
+// foldRune returns the folded form of r, or -1 to drop it.
+func foldRune(r rune) rune {
+	switch r {
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return -1
+	case 'ё', 'Ё':
+		return 'е'
+	case '‐', '‑', '‒', '–', '—', '―', '−':
+		return '-'
+	case '«', '»', '„', '“', '”', '″':
+		return '"'
+	case '‘', '’', '‚', '′':
+		return '\''
+	}
+	if unicode.IsSpace(r) {
+		return ' '
+	}
+	return unicode.ToLower(r)
+}
+
+// Look-alike letters, in lower case.
+var (
+	latinToCyrillic = map[rune]rune{'a': 'а', 'b': 'в', 'c': 'с', 'e': 'е', 'h': 'н', 'k': 'к', 'm': 'м',
+		'o': 'о', 'p': 'р', 't': 'т', 'x': 'х', 'y': 'у'}
+	cyrillicToLatin = map[rune]rune{'а': 'a', 'в': 'b', 'с': 'c', 'е': 'e', 'н': 'h', 'к': 'k', 'м': 'm',
+		'о': 'o', 'р': 'p', 'т': 't', 'х': 'x', 'у': 'y', 'і': 'i', 'ј': 'j', 'ѕ': 's', 'ԁ': 'd'}
+)
+
+// fixScript turns the look-alike letters of a word that mixes Latin and
+// Cyrillic into the script that has more unambiguous letters (Latin on a
+// tie). It reports whether the word mixed scripts.
+func fixScript(word []rune) bool {
+	var lat, cyr, latOnly, cyrOnly int
+	for _, r := range word {
+		switch {
+		case isLatin(r):
+			lat++
+			if _, ok := latinToCyrillic[r]; !ok {
+				latOnly++
+			}
+		case isCyrillic(r):
+			cyr++
+			if _, ok := cyrillicToLatin[r]; !ok {
+				cyrOnly++
+			}
+		}
+	}
+	if lat == 0 || cyr == 0 {
+		return false
+	}
+	m := cyrillicToLatin
+	if cyrOnly > latOnly {
+		m = latinToCyrillic
+	}
+	for i, r := range word {
+		if to, ok := m[r]; ok {
+			word[i] = to
+		}
+	}
+	return true
+}
+
+func isLatin(r rune) bool {
+	if r < 0x80 {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	}
+	return unicode.Is(unicode.Latin, r)
+}
+
+func isCyrillic(r rune) bool {
+	if r >= 0x400 && r <= 0x4ff {
+		return true
+	}
+	return r >= 0x80 && unicode.Is(unicode.Cyrillic, r)
+}
+
+// span is a match in folded text: [start, end) in bytes.
+type span struct{ start, end int }
+
+// find returns the first match of re that starts and ends at word edges.
+func (t *Text) find(re *pattern) (span, bool) {
+	return t.findFrom(re, 0)
+}
+
+func (t *Text) findFrom(re *pattern, pos int) (span, bool) {
+	if pos == 0 {
+		if i, ok := t.firsts[re]; ok {
+			if i < 0 {
+				return span{}, false
+			}
+			return t.spans[i], true
+		}
+		sp, ok := t.scan(re, 0)
+		if t.firsts == nil {
+			t.firsts = make(map[*pattern]int)
+		}
+		t.firsts[re] = -1
+		if ok {
+			t.firsts[re] = len(t.spans)
+			t.spans = append(t.spans, sp)
+		}
+		return sp, ok
+	}
+	return t.scan(re, pos)
+}
+
+// scanWindow is how far from an occurrence of one of its literals a match
+// of a pattern may start or end. Patterns are written to match phrases
+// shorter than this.
+const scanWindow = 256
+
+// scan finds the first bounded match of re at or after pos. A pattern with
+// a prefilter is only run in windows around its literals' occurrences.
+func (t *Text) scan(re *pattern, pos int) (span, bool) {
+	if re.lits == nil {
+		return t.scanRange(re, pos, len(t.folded))
+	}
+	occ := t.occurrences(re)
+	i := sort.SearchInts(occ, pos-scanWindow)
+	for i < len(occ) {
+		from := max(pos, occ[i]-scanWindow)
+		to := min(len(t.folded), occ[i]+scanWindow)
+		// Merge the windows of nearby occurrences.
+		for i++; i < len(occ) && occ[i]-scanWindow <= to; i++ {
+			to = min(len(t.folded), occ[i]+scanWindow)
+		}
+		if from >= to {
+			continue
+		}
+		if sp, ok := t.scanRange(re, from, to); ok {
+			return sp, true
+		}
+	}
+	return span{}, false
+}
+
+// occurrences returns the sorted positions of re's literals in the text.
+func (t *Text) occurrences(re *pattern) []int {
+	if occ, ok := t.occ[re]; ok {
+		return occ
+	}
+	if t.litPos == nil {
+		t.litPos = index().find(t.folded)
+	}
+	var occ []int
+	for _, id := range re.ids {
+		for _, p := range t.litPos[id] {
+			occ = append(occ, int(p))
+		}
+	}
+	sort.Ints(occ)
+	if t.occ == nil {
+		t.occ = make(map[*pattern][]int)
+	}
+	t.occ[re] = occ
+	return occ
+}
+
+// scanRange finds the first bounded match of re in [pos, end).
+func (t *Text) scanRange(re *pattern, pos, end int) (span, bool) {
+	for pos <= end {
+		loc := re.FindStringIndex(t.folded[pos:end])
+		if loc == nil {
+			return span{}, false
+		}
+		s, e := pos+loc[0], pos+loc[1]
+		if e > s && t.bounded(s, e) {
+			return span{s, e}, true
+		}
+		_, n := utf8.DecodeRuneInString(t.folded[s:])
+		pos = s + max(n, 1)
+	}
+	return span{}, false
+}
+
+// findAll returns up to limit non-overlapping matches at word edges.
+func (t *Text) findAll(re *pattern, limit int) []span {
+	var out []span
+	pos := 0
+	for len(out) < limit {
+		sp, ok := t.findFrom(re, pos)
+		if !ok {
+			break
+		}
+		out = append(out, sp)
+		pos = sp.end
+	}
+	return out
+}
+
+// bounded reports whether [s, e) does not cut a word or a number in two: a
+// match that begins with a letter must not follow a letter, one that begins
+// with a digit must not follow a digit or a decimal point, and the same at
+// its end.
+func (t *Text) bounded(s, e int) bool {
+	first, _ := utf8.DecodeRuneInString(t.folded[s:])
+	last, _ := utf8.DecodeLastRuneInString(t.folded[:e])
+	if s > 0 {
+		prev, n := utf8.DecodeLastRuneInString(t.folded[:s])
+		if unicode.IsLetter(first) && unicode.IsLetter(prev) {
+			return false
+		}
+		if unicode.IsDigit(first) {
+			if unicode.IsDigit(prev) {
+				return false
+			}
+			if (prev == '.' || prev == ',') && s-n > 0 {
+				pp, _ := utf8.DecodeLastRuneInString(t.folded[:s-n])
+				if unicode.IsDigit(pp) {
+					return false
+				}
+			}
+		}
+	}
+	if e < len(t.folded) {
+		next, _ := utf8.DecodeRuneInString(t.folded[e:])
+		if unicode.IsLetter(last) && unicode.IsLetter(next) {
+			return false
+		}
+		if unicode.IsDigit(last) && unicode.IsDigit(next) {
+			return false
+		}
+	}
+	return true
+}
+
+// origSpan maps a folded span to the original text.
+func (t *Text) origSpan(sp span) (int, int) {
+	return int(t.off[sp.start]), int(t.off[sp.end])
+}
+
+// original returns the original text of a folded span.
+func (t *Text) original(sp span) string {
+	s, e := t.origSpan(sp)
+	return t.orig[s:e]
+}
+
+// snippet quotes the original text around sp: the match and as much context
+// either side as fits in MaxSnippet characters, cut at spaces where it can,
+// with runs of white space collapsed.
+func (t *Text) snippet(sp span) string {
+	s, e := t.origSpan(sp)
+	return snippetAround(t.orig, s, e)
+}
+
+// snippetAround quotes text[s:e] with context, at most MaxSnippet characters.
+func snippetAround(text string, s, e int) string {
+	match := collapse(text[s:e])
+	if utf8.RuneCountInString(match) >= MaxSnippet-2 {
+		return clip(match, MaxSnippet)
+	}
+	budget := (MaxSnippet - utf8.RuneCountInString(match) - 2) / 2
+	ls := s
+	for n := 0; n < budget && ls > 0; n++ {
+		_, w := utf8.DecodeLastRuneInString(text[:ls])
+		ls -= w
+	}
+	if ls > 0 {
+		if i := strings.IndexAny(text[ls:s], " \n\t"); i >= 0 {
+			ls += i + 1
+		}
+	}
+	re := e
+	for n := 0; n < budget && re < len(text); n++ {
+		_, w := utf8.DecodeRuneInString(text[re:])
+		re += w
+	}
+	if re < len(text) {
+		if i := strings.LastIndexAny(text[e:re], " \n\t"); i >= 0 {
+			re = e + i
+		}
+	}
+	out := collapse(text[ls:re])
+	if ls > 0 {
+		out = "…" + out
+	}
+	if re < len(text) {
+		out += "…"
+	}
+	return clip(out, MaxSnippet)
+}
+
+// collapse trims s and turns every run of white space into one space.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clip cuts s to at most n characters, ending in "…" when it cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			break
+		}
+		count++
+	}
+	return s[:i] + "…"
+}
