@@ -99,10 +99,10 @@ func (d *Doc) Money() []Money {
 		if p.Amount <= 0 {
 			continue
 		}
+		// The crawler names a unit only when the text ties it to this
+		// amount; a snippet can hold other prices with other units, so no
+		// unit is guessed from it.
 		unit := strings.ToLower(p.Unit)
-		if unit == "" && p.Snippet != "" {
-			unit = unitIn(NewText(p.Snippet))
-		}
 		snip := p.Snippet
 		if snip == "" {
 			snip = strconv.FormatFloat(p.Amount, 'f', -1, 64) + " " + p.Currency
@@ -197,7 +197,8 @@ func moneyIn(t *Text, limit int) []Money {
 func unitNear(t *Text, sp span, prevEnd, nextStart int) (string, span) {
 	// Unit words are short: a window of 28 bytes plus the longest word.
 	if u, ok := t.scanRange(unitWords, sp.end, min(len(t.folded), sp.end+28+48)); ok && u.start <= sp.end+28 &&
-		u.start <= nextStart && unitGlue.MatchString(t.folded[sp.end:u.start]) {
+		u.start <= nextStart && unitGlue.MatchString(t.folded[sp.end:u.start]) &&
+		!sentenceEnd(t.folded[sp.start:sp.end], t.folded[sp.end:u.start]) {
 		return unitOf(t.folded[u.start:u.end]), u
 	}
 	var last span
@@ -217,6 +218,14 @@ func unitNear(t *Text, sp span, prevEnd, nextStart int) (string, span) {
 		return "", span{}
 	}
 	return unitOf(t.folded[last.start:last.end]), last
+}
+
+// sentenceEnd reports whether a price ends its sentence, so the unit word
+// after it starts the next one: "albums from 27 руб. Треки от 3 руб."
+// The abbreviation dot of "руб." belongs to the price; with nothing but
+// spaces after it, the next word is a new sentence.
+func sentenceEnd(price, gap string) bool {
+	return strings.HasSuffix(price, ".") && strings.TrimSpace(gap) == ""
 }
 
 // unitLead is what may stand between a unit word and the price after it:

@@ -18,7 +18,7 @@ var russiaSignals = []Signal{
 		Doc: "prices in roubles (руб., ₽, RUB)"},
 	{Name: "ru.payment", Axis: AxisRussia, Group: GroupMoney, Weight: 0.4, detect: detectRUPayment,
 		Doc: "Russian payment systems: WebMoney, Yandex.Money (ЮMoney), QIWI, Robokassa"},
-	{Name: "ru.counter", Axis: AxisRussia, Group: GroupCounter, Weight: 0.3, detect: detectRUCounter,
+	{Name: "ru.counter", Axis: AxisRussia, Group: GroupCounter, Weight: 0.2, detect: detectRUCounter,
 		Doc: "Russian counters: LiveInternet, Yandex.Metrika, top.mail.ru, Rambler Top100"},
 	{Name: "ru.language", Axis: AxisRussia, Group: GroupLanguage, Weight: 0.3, detect: detectRussianLanguage,
 		Doc: "the page is in Russian (declared or by its letters)"},

@@ -383,7 +383,9 @@ func (c *pageCtx) counters() {
 	if c.s.Kind == KindStore {
 		bits |= 1 // stores always count visitors somehow
 	}
-	ruish := c.ru || c.s.Country == "RU" || c.s.Kind == KindStore
+	// A store without Russia links (Flagged false) must not carry a Russian
+	// counter either: that would be a Russia link its truth denies.
+	ruish := c.ru || c.s.Country == "RU" || (c.s.Kind == KindStore && c.s.Flagged)
 	if bits&1 != 0 && ruish {
 		c.raw(`<!--LiveInternet counter--><script type="text/javascript">document.write("<a href='//www.liveinternet.ru/click' ` +
 			`target=_blank><img src='//counter.yadro.ru/hit?t14.6;r" + escape(document.referrer) + ";" + Math.random() + ` +

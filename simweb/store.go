@@ -663,7 +663,13 @@ func (c *pageCtx) storePayment() {
 		c.el("li", c.lang("QIWI Wallet: pay at any QIWI terminal", "QIWI Кошелёк: оплата в любом терминале QIWI"))
 	}
 	if c.s.pay&payCards != 0 {
-		c.el("li", "Visa / MasterCard — "+pick(r, []string{"ChronoPay", "Assist", "Robokassa", "2Checkout", "Moneybookers"}))
+		// ChronoPay, Assist and Robokassa are Russian processors: only
+		// Russia-linked stores use them.
+		processors := []string{"2Checkout", "Moneybookers", "WorldPay"}
+		if c.s.Flagged {
+			processors = []string{"ChronoPay", "Assist", "Robokassa", "2Checkout", "Moneybookers"}
+		}
+		c.el("li", "Visa / MasterCard — "+pick(r, processors))
 	}
 	if c.s.pay&payPayPal != 0 {
 		c.el("li", "PayPal")
