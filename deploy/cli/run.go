@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	n, err := node.Start(ctx, node.Options{
 		NATSURL: *natsURL, NATSPort: port, DataDir: *dataDir, NumPartitions: *partitions,
 		Concurrency: *concurrency, MinDelay: *minDelay, FetchTimeout: *fetchTO, Resolver: *resolver,
-		AllowPrivate: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, Logger: log,
+		AllowPrivate: *allowPrivate, AllowLoopback: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, Logger: log,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "trawl run: %v\n", err)
