@@ -183,14 +183,18 @@ var newsMarkers = []*pattern{
 	rx(`опубликован\p{L}*|автор\s*:|разместил\p{L}*`),
 	rx(`похожие\s+(?:статьи|новости|записи|материалы)`),
 	// Forums: people asking each other about sites are reports too.
-	rx(`(?:posts|replies|topics|threads|views|messages|сообщений|ответов|тем|просмотров)\s*:\s*\d+`),
+	rx(`(?:posts|replies|messages|сообщений|ответов)\s*:\s*\d+`),
+	rx(`(?:topics|threads|views|тем|просмотров)\s*:\s*\d+`),
+	// A post's signature: a user name, then the date it was written.
+	rx(`[\p{L}_][\p{L}\d_.-]{2,24}\s+[0-3]?\d[./][01]?\d[./](?:19|20)\d\d`),
 	rx(`(?:does|has)\s+anyone\s+(?:know|tried|used)|anyone\s+(?:know|tried|used)|посоветуйте|подскажите|кто-нибудь\s+(?:знает|пробовал|покупал)|кто\s+(?:знает|пробовал|покупал)`),
 	rx(`по\s+(?:данным|словам|сообщению)|заявил\p{L}*|пресс-служб\p{L}*|сообщает\s+\p{L}+`),
 }
 
-// datedPath matches the permalink scheme of blogs and news sites:
-// /2007/07/slug.html, /2006-10-19-slug, /news/2006/10/.
-var datedPath = regexp.MustCompile(`/(?:19|20)\d\d(?:/[01]?\d/|-[01]\d-[0-3]\d)`)
+// datedPath matches the permalink scheme of blogs and news sites
+// (/2007/07/slug.html, /2006-10-19-slug, /news/2006/10/) and of forum
+// threads (/thread/186/, /viewtopic.php).
+var datedPath = regexp.MustCompile(`/(?:19|20)\d\d(?:/[01]?\d/|-[01]\d-[0-3]\d)|/(?:thread|topic|viewtopic|showthread)s?\b`)
 
 // detectNews fires on a page framed as a report: two framing markers, or
 // one on a page whose URL is a dated permalink.
