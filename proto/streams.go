@@ -60,6 +60,16 @@ func Streams(o StreamOptions) []jetstream.StreamConfig {
 			MaxMsgsPerSubject: o.VerdictHistory,
 		},
 		{
+			Name:              StreamLabels,
+			Description:       "investigators' labels, kept per site",
+			Subjects:          []string{SubjectLabel + ".>"},
+			Retention:         jetstream.LimitsPolicy,
+			Storage:           jetstream.FileStorage,
+			Replicas:          o.Replicas,
+			Duplicates:        o.Duplicates,
+			MaxMsgsPerSubject: 1000,
+		},
+		{
 			Name:        StreamDead,
 			Description: "messages consumers gave up on",
 			Subjects:    []string{SubjectDead + ".>"},
@@ -85,8 +95,15 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions)
 // VerdictSubject is the subject a site's verdicts are published on. Dots in
 // the site name become underscores: they would split subject tokens.
 func VerdictSubject(site string) string {
-	return SubjectVerdict + "." + strings.ReplaceAll(site, ".", "_")
+	return SubjectVerdict + "." + siteToken(site)
 }
+
+// LabelSubject is the subject a site's labels are published on.
+func LabelSubject(site string) string {
+	return SubjectLabel + "." + siteToken(site)
+}
+
+func siteToken(site string) string { return strings.ReplaceAll(site, ".", "_") }
 
 // Cluster settings live in this KV bucket.
 const (

@@ -12,6 +12,7 @@ const (
 	SubjectVerdict = "trawl.v1.verdict" // classifier → read models
 	SubjectFocus   = "trawl.v1.focus"   // .<p>: classifier → frontier partition p
 	SubjectDead    = "trawl.v1.dead"    // .<stream>: dead letters
+	SubjectLabel   = "trawl.v1.label"   // .<site>: investigators' labels
 	SubjectControl = "trawl.v1.ctl"     // NATS micro control endpoints live below this
 )
 
@@ -25,6 +26,7 @@ const (
 	StreamVerdicts = "VERDICTS"
 	StreamFocus    = "FOCUS"
 	StreamDead     = "DEAD"
+	StreamLabels   = "LABELS"
 )
 
 // Partitioned returns prefix + "." + p, the subject of partition p.

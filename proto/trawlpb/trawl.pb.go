@@ -889,23 +889,32 @@ func (x *Evidence) GetSeenUnixMs() int64 {
 
 // Verdict is the classifier's current judgement of a site.
 type Verdict struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Site          string                 `protobuf:"bytes,1,opt,name=site,proto3" json:"site,omitempty"`
-	Class         string                 `protobuf:"bytes,2,opt,name=class,proto3" json:"class,omitempty"` // "store", "piracy-other", "music-legit", "other"
-	Flagged       bool                   `protobuf:"varint,3,opt,name=flagged,proto3" json:"flagged,omitempty"`
-	StoreScore    float64                `protobuf:"fixed64,4,opt,name=store_score,json=storeScore,proto3" json:"store_score,omitempty"`
-	RussiaScore   float64                `protobuf:"fixed64,5,opt,name=russia_score,json=russiaScore,proto3" json:"russia_score,omitempty"`
-	Evidence      []*Evidence            `protobuf:"bytes,6,rep,name=evidence,proto3" json:"evidence,omitempty"`
-	Pages         int32                  `protobuf:"varint,7,opt,name=pages,proto3" json:"pages,omitempty"`
-	Hosts         []string               `protobuf:"bytes,8,rep,name=hosts,proto3" json:"hosts,omitempty"`
-	Ips           []string               `protobuf:"bytes,9,rep,name=ips,proto3" json:"ips,omitempty"`
-	Countries     []string               `protobuf:"bytes,10,rep,name=countries,proto3" json:"countries,omitempty"`
-	UpdatedUnixMs int64                  `protobuf:"varint,11,opt,name=updated_unix_ms,json=updatedUnixMs,proto3" json:"updated_unix_ms,omitempty"`
-	Version       int64                  `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"` // increases with every change of the site's aggregate
-	Partition     int32                  `protobuf:"varint,13,opt,name=partition,proto3" json:"partition,omitempty"`
-	Title         string                 `protobuf:"bytes,14,opt,name=title,proto3" json:"title,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Site            string                 `protobuf:"bytes,1,opt,name=site,proto3" json:"site,omitempty"`
+	Class           string                 `protobuf:"bytes,2,opt,name=class,proto3" json:"class,omitempty"` // "store", "piracy-other", "music-legit", "other"
+	Flagged         bool                   `protobuf:"varint,3,opt,name=flagged,proto3" json:"flagged,omitempty"`
+	StoreScore      float64                `protobuf:"fixed64,4,opt,name=store_score,json=storeScore,proto3" json:"store_score,omitempty"`
+	RussiaScore     float64                `protobuf:"fixed64,5,opt,name=russia_score,json=russiaScore,proto3" json:"russia_score,omitempty"`
+	Evidence        []*Evidence            `protobuf:"bytes,6,rep,name=evidence,proto3" json:"evidence,omitempty"`
+	Pages           int32                  `protobuf:"varint,7,opt,name=pages,proto3" json:"pages,omitempty"`
+	Hosts           []string               `protobuf:"bytes,8,rep,name=hosts,proto3" json:"hosts,omitempty"`
+	Ips             []string               `protobuf:"bytes,9,rep,name=ips,proto3" json:"ips,omitempty"`
+	Countries       []string               `protobuf:"bytes,10,rep,name=countries,proto3" json:"countries,omitempty"`
+	UpdatedUnixMs   int64                  `protobuf:"varint,11,opt,name=updated_unix_ms,json=updatedUnixMs,proto3" json:"updated_unix_ms,omitempty"`
+	Version         int64                  `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"` // increases with every change of the site's aggregate
+	Partition       int32                  `protobuf:"varint,13,opt,name=partition,proto3" json:"partition,omitempty"`
+	Title           string                 `protobuf:"bytes,14,opt,name=title,proto3" json:"title,omitempty"`
+	HostingScore    float64                `protobuf:"fixed64,15,opt,name=hosting_score,json=hostingScore,proto3" json:"hosting_score,omitempty"` // Russia linkage from where the site is hosted
+	ContentScore    float64                `protobuf:"fixed64,16,opt,name=content_score,json=contentScore,proto3" json:"content_score,omitempty"` // Russia linkage from what the site says (ccTLD, roubles, language, payments)
+	PiracyScore     float64                `protobuf:"fixed64,17,opt,name=piracy_score,json=piracyScore,proto3" json:"piracy_score,omitempty"`
+	LegitScore      float64                `protobuf:"fixed64,18,opt,name=legit_score,json=legitScore,proto3" json:"legit_score,omitempty"`
+	Asns            []string               `protobuf:"bytes,19,rep,name=asns,proto3" json:"asns,omitempty"` // "AS<n> <org>" of the site's IPs
+	TrackerIds      []string               `protobuf:"bytes,20,rep,name=tracker_ids,json=trackerIds,proto3" json:"tracker_ids,omitempty"`
+	Family          string                 `protobuf:"bytes,21,opt,name=family,proto3" json:"family,omitempty"` // family ID shared by sites of one operation; "" when alone
+	FamilyLinks     []*FamilyLink          `protobuf:"bytes,22,rep,name=family_links,json=familyLinks,proto3" json:"family_links,omitempty"`
+	FirstSeenUnixMs int64                  `protobuf:"varint,23,opt,name=first_seen_unix_ms,json=firstSeenUnixMs,proto3" json:"first_seen_unix_ms,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Verdict) Reset() {
@@ -1036,6 +1045,215 @@ func (x *Verdict) GetTitle() string {
 	return ""
 }
 
+func (x *Verdict) GetHostingScore() float64 {
+	if x != nil {
+		return x.HostingScore
+	}
+	return 0
+}
+
+func (x *Verdict) GetContentScore() float64 {
+	if x != nil {
+		return x.ContentScore
+	}
+	return 0
+}
+
+func (x *Verdict) GetPiracyScore() float64 {
+	if x != nil {
+		return x.PiracyScore
+	}
+	return 0
+}
+
+func (x *Verdict) GetLegitScore() float64 {
+	if x != nil {
+		return x.LegitScore
+	}
+	return 0
+}
+
+func (x *Verdict) GetAsns() []string {
+	if x != nil {
+		return x.Asns
+	}
+	return nil
+}
+
+func (x *Verdict) GetTrackerIds() []string {
+	if x != nil {
+		return x.TrackerIds
+	}
+	return nil
+}
+
+func (x *Verdict) GetFamily() string {
+	if x != nil {
+		return x.Family
+	}
+	return ""
+}
+
+func (x *Verdict) GetFamilyLinks() []*FamilyLink {
+	if x != nil {
+		return x.FamilyLinks
+	}
+	return nil
+}
+
+func (x *Verdict) GetFirstSeenUnixMs() int64 {
+	if x != nil {
+		return x.FirstSeenUnixMs
+	}
+	return 0
+}
+
+// FamilyLink says why a site belongs with another one.
+type FamilyLink struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Site          string                 `protobuf:"bytes,1,opt,name=site,proto3" json:"site,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"` // "ip", "tracker", "payment", "template"
+	Value         string                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`   // the shared IP, ID, account or template hash
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FamilyLink) Reset() {
+	*x = FamilyLink{}
+	mi := &file_trawlpb_trawl_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FamilyLink) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FamilyLink) ProtoMessage() {}
+
+func (x *FamilyLink) ProtoReflect() protoreflect.Message {
+	mi := &file_trawlpb_trawl_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FamilyLink.ProtoReflect.Descriptor instead.
+func (*FamilyLink) Descriptor() ([]byte, []int) {
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FamilyLink) GetSite() string {
+	if x != nil {
+		return x.Site
+	}
+	return ""
+}
+
+func (x *FamilyLink) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *FamilyLink) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+// Label is an investigator's decision about a site.
+type Label struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Site          string                 `protobuf:"bytes,1,opt,name=site,proto3" json:"site,omitempty"`
+	Label         string                 `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"` // "confirmed", "false-positive", "needs-review", "cleared"
+	Reviewer      string                 `protobuf:"bytes,3,opt,name=reviewer,proto3" json:"reviewer,omitempty"`
+	Note          string                 `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	CreatedUnixMs int64                  `protobuf:"varint,5,opt,name=created_unix_ms,json=createdUnixMs,proto3" json:"created_unix_ms,omitempty"`
+	Id            string                 `protobuf:"bytes,6,opt,name=id,proto3" json:"id,omitempty"` // unique per label event
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Label) Reset() {
+	*x = Label{}
+	mi := &file_trawlpb_trawl_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Label) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Label) ProtoMessage() {}
+
+func (x *Label) ProtoReflect() protoreflect.Message {
+	mi := &file_trawlpb_trawl_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Label.ProtoReflect.Descriptor instead.
+func (*Label) Descriptor() ([]byte, []int) {
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Label) GetSite() string {
+	if x != nil {
+		return x.Site
+	}
+	return ""
+}
+
+func (x *Label) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *Label) GetReviewer() string {
+	if x != nil {
+		return x.Reviewer
+	}
+	return ""
+}
+
+func (x *Label) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *Label) GetCreatedUnixMs() int64 {
+	if x != nil {
+		return x.CreatedUnixMs
+	}
+	return 0
+}
+
+func (x *Label) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
 // FocusHint asks the frontier to change a site's priority.
 type FocusHint struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1050,7 +1268,7 @@ type FocusHint struct {
 
 func (x *FocusHint) Reset() {
 	*x = FocusHint{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[9]
+	mi := &file_trawlpb_trawl_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1062,7 +1280,7 @@ func (x *FocusHint) String() string {
 func (*FocusHint) ProtoMessage() {}
 
 func (x *FocusHint) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[9]
+	mi := &file_trawlpb_trawl_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1075,7 +1293,7 @@ func (x *FocusHint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FocusHint.ProtoReflect.Descriptor instead.
 func (*FocusHint) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{9}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FocusHint) GetSite() string {
@@ -1129,7 +1347,7 @@ type DeadLetter struct {
 
 func (x *DeadLetter) Reset() {
 	*x = DeadLetter{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[10]
+	mi := &file_trawlpb_trawl_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1141,7 +1359,7 @@ func (x *DeadLetter) String() string {
 func (*DeadLetter) ProtoMessage() {}
 
 func (x *DeadLetter) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[10]
+	mi := &file_trawlpb_trawl_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1154,7 +1372,7 @@ func (x *DeadLetter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadLetter.ProtoReflect.Descriptor instead.
 func (*DeadLetter) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{10}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DeadLetter) GetSubject() string {
@@ -1302,7 +1520,7 @@ const file_trawlpb_trawl_proto_rawDesc = "" +
 	"\asnippet\x18\x04 \x01(\tR\asnippet\x12\x10\n" +
 	"\x03url\x18\x05 \x01(\tR\x03url\x12 \n" +
 	"\fseen_unix_ms\x18\x06 \x01(\x03R\n" +
-	"seenUnixMs\"\x93\x03\n" +
+	"seenUnixMs\"\xd4\x05\n" +
 	"\aVerdict\x12\x12\n" +
 	"\x04site\x18\x01 \x01(\tR\x04site\x12\x14\n" +
 	"\x05class\x18\x02 \x01(\tR\x05class\x12\x18\n" +
@@ -1319,7 +1537,30 @@ const file_trawlpb_trawl_proto_rawDesc = "" +
 	"\x0fupdated_unix_ms\x18\v \x01(\x03R\rupdatedUnixMs\x12\x18\n" +
 	"\aversion\x18\f \x01(\x03R\aversion\x12\x1c\n" +
 	"\tpartition\x18\r \x01(\x05R\tpartition\x12\x14\n" +
-	"\x05title\x18\x0e \x01(\tR\x05title\"\x93\x01\n" +
+	"\x05title\x18\x0e \x01(\tR\x05title\x12#\n" +
+	"\rhosting_score\x18\x0f \x01(\x01R\fhostingScore\x12#\n" +
+	"\rcontent_score\x18\x10 \x01(\x01R\fcontentScore\x12!\n" +
+	"\fpiracy_score\x18\x11 \x01(\x01R\vpiracyScore\x12\x1f\n" +
+	"\vlegit_score\x18\x12 \x01(\x01R\n" +
+	"legitScore\x12\x12\n" +
+	"\x04asns\x18\x13 \x03(\tR\x04asns\x12\x1f\n" +
+	"\vtracker_ids\x18\x14 \x03(\tR\n" +
+	"trackerIds\x12\x16\n" +
+	"\x06family\x18\x15 \x01(\tR\x06family\x127\n" +
+	"\ffamily_links\x18\x16 \x03(\v2\x14.trawl.v1.FamilyLinkR\vfamilyLinks\x12+\n" +
+	"\x12first_seen_unix_ms\x18\x17 \x01(\x03R\x0ffirstSeenUnixMs\"N\n" +
+	"\n" +
+	"FamilyLink\x12\x12\n" +
+	"\x04site\x18\x01 \x01(\tR\x04site\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\tR\x05value\"\x99\x01\n" +
+	"\x05Label\x12\x12\n" +
+	"\x04site\x18\x01 \x01(\tR\x04site\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\x12\x1a\n" +
+	"\breviewer\x18\x03 \x01(\tR\breviewer\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\x12&\n" +
+	"\x0fcreated_unix_ms\x18\x05 \x01(\x03R\rcreatedUnixMs\x12\x0e\n" +
+	"\x02id\x18\x06 \x01(\tR\x02id\"\x93\x01\n" +
 	"\tFocusHint\x12\x12\n" +
 	"\x04site\x18\x01 \x01(\tR\x04site\x12\x1c\n" +
 	"\tpartition\x18\x02 \x01(\x05R\tpartition\x12\x1a\n" +
@@ -1352,7 +1593,7 @@ func file_trawlpb_trawl_proto_rawDescGZIP() []byte {
 	return file_trawlpb_trawl_proto_rawDescData
 }
 
-var file_trawlpb_trawl_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_trawlpb_trawl_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_trawlpb_trawl_proto_goTypes = []any{
 	(*Seed)(nil),            // 0: trawl.v1.Seed
 	(*FetchTask)(nil),       // 1: trawl.v1.FetchTask
@@ -1363,20 +1604,23 @@ var file_trawlpb_trawl_proto_goTypes = []any{
 	(*PageFacts)(nil),       // 6: trawl.v1.PageFacts
 	(*Evidence)(nil),        // 7: trawl.v1.Evidence
 	(*Verdict)(nil),         // 8: trawl.v1.Verdict
-	(*FocusHint)(nil),       // 9: trawl.v1.FocusHint
-	(*DeadLetter)(nil),      // 10: trawl.v1.DeadLetter
-	nil,                     // 11: trawl.v1.PageFacts.HeadersEntry
+	(*FamilyLink)(nil),      // 9: trawl.v1.FamilyLink
+	(*Label)(nil),           // 10: trawl.v1.Label
+	(*FocusHint)(nil),       // 11: trawl.v1.FocusHint
+	(*DeadLetter)(nil),      // 12: trawl.v1.DeadLetter
+	nil,                     // 13: trawl.v1.PageFacts.HeadersEntry
 }
 var file_trawlpb_trawl_proto_depIdxs = []int32{
 	3,  // 0: trawl.v1.DiscoveredLinks.links:type_name -> trawl.v1.Link
 	5,  // 1: trawl.v1.PageFacts.prices:type_name -> trawl.v1.Price
-	11, // 2: trawl.v1.PageFacts.headers:type_name -> trawl.v1.PageFacts.HeadersEntry
+	13, // 2: trawl.v1.PageFacts.headers:type_name -> trawl.v1.PageFacts.HeadersEntry
 	7,  // 3: trawl.v1.Verdict.evidence:type_name -> trawl.v1.Evidence
-	4,  // [4:4] is the sub-list for method output_type
-	4,  // [4:4] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	9,  // 4: trawl.v1.Verdict.family_links:type_name -> trawl.v1.FamilyLink
+	5,  // [5:5] is the sub-list for method output_type
+	5,  // [5:5] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_trawlpb_trawl_proto_init() }
@@ -1390,7 +1634,7 @@ func file_trawlpb_trawl_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trawlpb_trawl_proto_rawDesc), len(file_trawlpb_trawl_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
