@@ -1,0 +1,94 @@
+// Command faulttest crawls simweb with Trawl's services as separate
+// processes, once undisturbed and once while killing and freezing them, and
+// compares the two crawls: fetched pages, flagged sites, duplicate fetches.
+//
+//	go run ./deploy/cmd/faulttest --sites 1000
+//
+// It prints a report and one JSON line; it exits 1 when the crawls differ or
+// duplicates reach 1%.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"trawl.dev/deploy/fault"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("faulttest", flag.ContinueOnError)
+	var (
+		root      = fs.String("root", ".", "workspace root (the directory with go.work)")
+		sites     = fs.Int("sites", 1000, "simweb sites")
+		seed      = fs.Int64("seed", 1, "simweb seed")
+		parts     = fs.Int("num-partitions", 16, "partitions")
+		frontiers = fs.Int("frontiers", 2, "frontier instances")
+		crawlers  = fs.Int("crawlers", 3, "crawler processes")
+		conc      = fs.Int("concurrency", 16, "workers per crawler")
+		delay     = fs.Duration("min-delay", 50*time.Millisecond, "per-host minimum delay")
+		timeout   = fs.Duration("timeout", 15*time.Minute, "limit for each crawl")
+		keep      = fs.String("work", "", "keep data and logs in this directory (default: a temporary one)")
+	)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *crawlers < 2 || *frontiers < 1 || *sites < 30 {
+		fmt.Fprintln(os.Stderr, "faulttest: want --crawlers ≥ 2, --frontiers ≥ 1, --sites ≥ 30")
+		return 2
+	}
+	work := *keep
+	if work == "" {
+		tmp, err := os.MkdirTemp("", "trawl-faulttest-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "faulttest:", err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		work = tmp
+	}
+	bins, err := fault.Build(ctx, *root, filepath.Join(work, "bin"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
+	cfg := fault.Config{Bins: bins, Sites: *sites, Seed: *seed, NumPartitions: *parts, Frontiers: *frontiers,
+		Crawlers: *crawlers, Concurrency: *conc, MinDelay: *delay, Timeout: *timeout, Log: os.Stdout,
+		WorkDir: filepath.Join(work, "calm")}
+	calm, err := fault.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest: undisturbed crawl:", err)
+		return 1
+	}
+	cfg.WorkDir, cfg.Faults, cfg.ExpectPages = filepath.Join(work, "disturbed"), fault.DefaultFaults(), calm.Pages()
+	got, err := fault.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest: disturbed crawl:", err)
+		return 1
+	}
+	cmp := fault.Compare(calm, got)
+	fmt.Println(cmp.String())
+	line, _ := json.Marshal(map[string]any{
+		"pages_undisturbed": cmp.CalmPages, "pages_disturbed": cmp.Pages, "lost": len(cmp.Lost), "extra": len(cmp.Extra),
+		"same_fetched": cmp.SameFetched(), "same_flagged": cmp.SameFlagged, "flagged": len(cmp.Flagged),
+		"duplicates": cmp.Duplicates, "fetches": cmp.Fetches, "duplicate_rate": cmp.DuplicateRate(),
+		"faults": got.Faults, "elapsed_undisturbed_s": calm.Elapsed.Seconds(), "elapsed_disturbed_s": got.Elapsed.Seconds(),
+	})
+	fmt.Println(string(line))
+	if !cmp.SameFetched() || !cmp.SameFlagged || cmp.DuplicateRate() >= 0.01 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,76 @@
+package fault_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"trawl.dev/deploy/fault"
+)
+
+// TestKillEveryServiceLosesNothing is the fault-injection test in its small
+// form: a crawl of simweb by real frontier, crawler and classifier processes,
+// undisturbed and then with a crawler, the frontier owning most partitions
+// and the classifier killed with SIGKILL and restarted, and another crawler
+// frozen for a while.
+func TestKillEveryServiceLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the services as processes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins, err := fault.Build(ctx, root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fault.Config{
+		Bins: bins, Sites: 150, Seed: 5, NumPartitions: 8, Frontiers: 2, Crawlers: 2,
+		Concurrency: 8, MinDelay: 20 * time.Millisecond, Timeout: 3 * time.Minute, Log: t.Output(),
+	}
+	cfg.WorkDir = filepath.Join(t.TempDir(), "calm")
+	calm, err := fault.Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("undisturbed crawl: %v", err)
+	}
+	if calm.Pages() < 300 || len(calm.Flagged) == 0 {
+		t.Fatalf("undisturbed crawl fetched %d pages and flagged %d sites: too small to prove anything", calm.Pages(), len(calm.Flagged))
+	}
+	cfg.WorkDir = filepath.Join(t.TempDir(), "disturbed")
+	cfg.Faults, cfg.ExpectPages = fault.DefaultFaults(), calm.Pages()
+	got, err := fault.Run(ctx, cfg)
+	if err != nil {
+		logs, _ := filepath.Glob(filepath.Join(cfg.WorkDir, "*.log"))
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			t.Logf("%s:\n%s", filepath.Base(l), tail(b, 2000))
+		}
+		t.Fatalf("disturbed crawl: %v", err)
+	}
+	if len(got.Faults) != len(cfg.Faults) {
+		t.Fatalf("injected %d faults, want %d: %v", len(got.Faults), len(cfg.Faults), got.Faults)
+	}
+	cmp := fault.Compare(calm, got)
+	t.Log(cmp.String())
+	if !cmp.SameFetched() {
+		t.Errorf("fetched sets differ: lost %v, extra %v", cmp.Lost, cmp.Extra)
+	}
+	if !cmp.SameFlagged {
+		t.Errorf("flagged sets differ:\n undisturbed %v\n disturbed   %v", cmp.CalmFlagged, cmp.Flagged)
+	}
+	if r := cmp.DuplicateRate(); r >= 0.01 {
+		t.Errorf("duplicate fetches: got %.2f%%, want under 1%%", 100*r)
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}

@@ -1,0 +1,286 @@
+package fault
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"trawl.dev/deploy/node"
+	"trawl.dev/proto"
+	"trawl.dev/proto/bus"
+	"trawl.dev/proto/natsembed"
+	"trawl.dev/proto/trawlpb"
+	"trawl.dev/simweb"
+)
+
+// Config describes one crawl of the cluster.
+type Config struct {
+	Bins          Binaries
+	WorkDir       string // a fresh directory for this run's data and logs
+	Sites         int
+	Seed          int64
+	NumPartitions int
+	Frontiers     int // instances splitting the partitions
+	Crawlers      int
+	Concurrency   int // per crawler
+	MinDelay      time.Duration
+	Timeout       time.Duration // the whole crawl
+
+	// Faults, when set, are injected as the crawl passes fractions of
+	// ExpectPages (the page count of an undisturbed run).
+	Faults      []Fault
+	ExpectPages int
+
+	Log io.Writer // progress lines; nil discards
+}
+
+// Fault is one disturbance: at a fraction of the crawl, do something to a
+// process, wait Pause, and put it back.
+type Fault struct {
+	At     float64 // fraction of ExpectPages fetched
+	Target string  // "crawler-0", "frontier-0", "classifier-0", …
+	Kind   string  // "kill" (SIGKILL, restart after Pause) or "freeze" (SIGSTOP for Pause, then SIGCONT)
+	Pause  time.Duration
+}
+
+// DefaultFaults kills a crawler, the frontier owning most partitions and a
+// classifier, each restarted after a pause, and freezes another crawler,
+// cutting it off from NATS and the web for a while.
+func DefaultFaults() []Fault {
+	return []Fault{
+		{At: 0.15, Target: "crawler-0", Kind: "kill", Pause: 2 * time.Second},
+		{At: 0.30, Target: "frontier-0", Kind: "kill", Pause: 2 * time.Second},
+		{At: 0.45, Target: "classifier-0", Kind: "kill", Pause: 2 * time.Second},
+		{At: 0.60, Target: "crawler-1", Kind: "freeze", Pause: 8 * time.Second},
+	}
+}
+
+// Result is what one crawl did.
+type Result struct {
+	Requests map[string]int // host+path → requests (robots.txt left out)
+	Flagged  []string
+	Elapsed  time.Duration
+	Faults   []string // what was injected, in order
+}
+
+// Pages is the number of distinct pages fetched.
+func (r Result) Pages() int { return len(r.Requests) }
+
+// Run crawls a fresh simweb with a fresh cluster and returns what happened.
+func Run(ctx context.Context, c Config) (Result, error) {
+	var res Result
+	logf := func(format string, args ...any) {
+		if c.Log != nil {
+			fmt.Fprintf(c.Log, format+"\n", args...)
+		}
+	}
+	if err := os.MkdirAll(c.WorkDir, 0o755); err != nil {
+		return res, err
+	}
+	var (
+		mu       sync.Mutex
+		requests = make(map[string]int)
+		fetched  int
+	)
+	web := simweb.Generate(simweb.Options{Sites: c.Sites, Seed: c.Seed})
+	mmdb := filepath.Join(c.WorkDir, "country.mmdb")
+	if err := web.WriteMMDB(mmdb); err != nil {
+		return res, err
+	}
+	srv, err := web.Start(ctx, simweb.ServeOptions{Logger: discardLogger(), OnRequest: func(r simweb.RequestLog) {
+		if r.Path == "/robots.txt" {
+			return
+		}
+		mu.Lock()
+		k := strings.ToLower(r.Host) + r.Path
+		if requests[k] == 0 {
+			fetched++
+		}
+		requests[k]++
+		mu.Unlock()
+	}})
+	if err != nil {
+		return res, err
+	}
+	defer srv.Close()
+
+	ns, err := natsembed.Start(&natsembed.Options{StoreDir: filepath.Join(c.WorkDir, "nats")})
+	if err != nil {
+		return res, err
+	}
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	url := ns.ClientURL()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return res, err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return res, err
+	}
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
+		return res, err
+	}
+	if _, err := proto.EnsureCluster(ctx, js, c.NumPartitions, 1); err != nil {
+		return res, err
+	}
+
+	procs := c.processes(url, srv.DNSAddr(), mmdb)
+	byName := make(map[string]*Proc)
+	for _, p := range procs {
+		byName[p.Name] = p
+		if err := p.Start(); err != nil {
+			return res, err
+		}
+		defer p.Stop(15 * time.Second)
+	}
+	for _, u := range srv.Seeds() {
+		if err := bus.Publish(ctx, js, proto.SubjectSeed, &trawlpb.Seed{Url: u, Source: "fault"}, proto.MsgID("seed", u)); err != nil {
+			return res, err
+		}
+	}
+	start := time.Now()
+	crawlCtx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	pending := append([]Fault(nil), c.Faults...)
+	sort.Slice(pending, func(i, j int) bool { return pending[i].At < pending[j].At })
+	var idleSince time.Time
+	for {
+		select {
+		case <-crawlCtx.Done():
+			return res, fmt.Errorf("fault: crawl did not drain in %v (pages %d, faults left %d)", c.Timeout, fetchedNow(&mu, &fetched), len(pending))
+		case <-time.After(200 * time.Millisecond):
+		}
+		n := fetchedNow(&mu, &fetched)
+		for len(pending) > 0 && c.ExpectPages > 0 && float64(n) >= pending[0].At*float64(c.ExpectPages) {
+			f := pending[0]
+			pending = pending[1:]
+			p := byName[f.Target]
+			if p == nil {
+				return res, fmt.Errorf("fault: no process %q", f.Target)
+			}
+			desc := fmt.Sprintf("%s %s at %d pages (%.0f%%), back after %v", f.Kind, f.Target, n, 100*float64(n)/float64(c.ExpectPages), f.Pause)
+			logf("fault: %s", desc)
+			res.Faults = append(res.Faults, desc)
+			if err := inject(crawlCtx, p, f); err != nil {
+				return res, err
+			}
+		}
+		if len(pending) > 0 {
+			continue
+		}
+		idle, answered, err := frontiersIdle(crawlCtx, nc)
+		if err == nil && idle && answered >= c.Frontiers {
+			var b uint64
+			if b, err = backlog(crawlCtx, js); err == nil && b == 0 {
+				if idleSince.IsZero() {
+					idleSince = time.Now()
+				} else if time.Since(idleSince) > 2*time.Second {
+					break
+				}
+				continue
+			}
+		}
+		idleSince = time.Time{}
+	}
+	res.Elapsed = time.Since(start)
+	verdicts, err := node.Verdicts(ctx, js)
+	if err != nil {
+		return res, err
+	}
+	for _, v := range verdicts {
+		if v.Flagged {
+			res.Flagged = append(res.Flagged, v.Site)
+		}
+	}
+	sort.Strings(res.Flagged)
+	for _, p := range procs {
+		p.Stop(15 * time.Second)
+	}
+	mu.Lock()
+	res.Requests = requests
+	mu.Unlock()
+	logf("crawl: %d pages, %d flagged, %.1fs", len(res.Requests), len(res.Flagged), res.Elapsed.Seconds())
+	return res, nil
+}
+
+func fetchedNow(mu *sync.Mutex, n *int) int {
+	mu.Lock()
+	defer mu.Unlock()
+	return *n
+}
+
+func inject(ctx context.Context, p *Proc, f Fault) error {
+	wait := func() {
+		select {
+		case <-time.After(f.Pause):
+		case <-ctx.Done():
+		}
+	}
+	switch f.Kind {
+	case "kill":
+		if err := p.Kill(); err != nil {
+			return err
+		}
+		wait()
+		return p.Start()
+	case "freeze":
+		if err := p.Signal(syscall.SIGSTOP); err != nil {
+			return err
+		}
+		wait()
+		return p.Signal(syscall.SIGCONT)
+	default:
+		return fmt.Errorf("fault: unknown fault kind %q", f.Kind)
+	}
+}
+
+// processes lays out the cluster: frontiers splitting the partitions
+// (frontier-0 owns the larger share), crawlers, one classifier.
+func (c Config) processes(natsURL, dns, mmdb string) []*Proc {
+	var procs []*Proc
+	add := func(name, path string, args ...string) {
+		procs = append(procs, &Proc{Name: name, Path: path, Args: args, Log: filepath.Join(c.WorkDir, name+".log")})
+	}
+	p := c.NumPartitions
+	lo := 0
+	for i := 0; i < c.Frontiers; i++ {
+		share := p / c.Frontiers
+		if i == 0 {
+			share += p % c.Frontiers
+			if c.Frontiers > 1 {
+				share++ // frontier-0 owns most partitions
+			}
+		}
+		hi := min(p, lo+share) - 1
+		if i == c.Frontiers-1 {
+			hi = p - 1
+		}
+		add(fmt.Sprintf("frontier-%d", i), c.Bins.Frontier, "run", "--nats", natsURL,
+			"--data", filepath.Join(c.WorkDir, fmt.Sprintf("frontier-%d", i)),
+			"--num-partitions", strconv.Itoa(p), "--partitions", fmt.Sprintf("%d-%d", lo, hi),
+			"--min-delay", c.MinDelay.String(), "--log-level", "warn")
+		lo = hi + 1
+	}
+	for i := 0; i < c.Crawlers; i++ {
+		add(fmt.Sprintf("crawler-%d", i), c.Bins.Crawler, "--nats", natsURL, "--resolver", dns,
+			"--allow-loopback", "--concurrency", strconv.Itoa(c.Concurrency), "--num-partitions", strconv.Itoa(p),
+			"--timeout", "2s", "--log-level", "warn")
+	}
+	add("classifier-0", c.Bins.Classifier, "run", "--nats", natsURL,
+		"--data", filepath.Join(c.WorkDir, "classifier-0"), "--num-partitions", strconv.Itoa(p),
+		"--geoip-db", mmdb, "--log-level", "warn")
+	return procs
+}
