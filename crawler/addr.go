@@ -9,8 +9,9 @@ import (
 // checked after name resolution, so a public name that resolves to a private
 // address is refused too. The zero value allows public unicast addresses only.
 type AddrPolicy struct {
-	AllowLoopback bool // 127.0.0.0/8 and ::1 (tests and the demo)
-	AllowPrivate  bool // RFC 1918, fc00::/7, 100.64.0.0/10, link-local
+	AllowLoopback bool           // 127.0.0.0/8 and ::1 (tests and the demo)
+	AllowPrivate  bool           // RFC 1918, fc00::/7, 100.64.0.0/10, link-local
+	Allow         []netip.Prefix // these networks too, whatever they are (not metadata addresses)
 }
 
 var (
@@ -61,6 +62,11 @@ func (p AddrPolicy) refuse(a netip.Addr) string {
 	for _, m := range metadataAddrs {
 		if a == m {
 			return "a cloud metadata address"
+		}
+	}
+	for _, n := range p.Allow {
+		if n.Contains(a) {
+			return ""
 		}
 	}
 	for _, r := range reserved {

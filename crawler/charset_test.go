@@ -51,6 +51,17 @@ func TestDecode(t *testing.T) {
 		{"invalid utf-8 declared utf-8", []byte("<p>ok \xff\xfe\xfd bad</p>"), "text/html; charset=utf-8", "windows-1252", false},
 		{"unknown charset label", []byte(page("")), "text/html; charset=x-nonsense", "utf-8", true},
 		{"empty", nil, "text/html; charset=koi8-r", "koi8-r", false},
+		// Mismatched declarations, as served by the old Russian web.
+		{"utf-8 body declared windows-1251 in the header", []byte(page("")), "text/html; charset=windows-1251", "utf-8", true},
+		{"utf-8 body declared koi8-r in meta", []byte(page(`<meta charset="koi8-r">`)), "text/html", "utf-8", true},
+		{"utf-8 body declared koi8-r in header and meta", []byte(page(`<meta charset="koi8-r">`)), "text/html; charset=koi8-r", "utf-8", true},
+		{"windows-1251 body declared koi8-r in the header", cp1251(page("")), "text/html; charset=koi8-r", "windows-1251", true},
+		{"koi8-r body declared windows-1251 in meta", koi8(page(`<meta charset="windows-1251">`)), "text/html", "koi8-r", true},
+		{"koi8-r body declared utf-8 in header and meta", koi8(page(`<meta charset="utf-8">`)), "text/html; charset=utf-8", "koi8-r", true},
+		{"windows-1251 body under a latin-1 server default", cp1251(page("")), "text/html; charset=ISO-8859-1", "windows-1251", true},
+		{"koi8-r body under a windows-1252 header", koi8(page("")), "text/html; charset=windows-1252", "koi8-r", true},
+		{"utf-8 with a few bad bytes, declared", append([]byte(page("")), "\xff\xfe"...), "text/html; charset=utf-8", "utf-8", true},
+		{"utf-8 with a few bad bytes, undeclared", append([]byte(page("")), "\xc0\xaf"...), "text/html", "utf-8", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

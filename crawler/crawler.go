@@ -69,6 +69,9 @@ type Page struct {
 	Bytes       int64
 	Truncated   bool
 	FetchedAt   time.Time
+	// LinksRefused counts links dropped because their host is one the
+	// address policy refuses whatever DNS says (Options.AddrPolicy).
+	LinksRefused int
 	Facts
 }
 
@@ -85,7 +88,10 @@ type Options struct {
 	RobotsTTL       time.Duration // default 1h
 	RobotsCacheSize int           // default 10000 hosts
 	Parse           *ParseOptions
-	Now             func() time.Time
+	// AddrPolicy drops links to hosts it would refuse whatever DNS says (IP
+	// literals, localhost); give it the fetcher's policy.
+	AddrPolicy AddrPolicy
+	Now        func() time.Time
 }
 
 // Crawler crawls tasks: robots.txt, fetch, parse. It is safe for concurrent
@@ -94,6 +100,7 @@ type Crawler struct {
 	f      Fetcher
 	robots *Robots
 	parse  ParseOptions
+	policy AddrPolicy
 	now    func() time.Time
 }
 
@@ -111,8 +118,9 @@ func New(f Fetcher, o *Options) *Crawler {
 		robots: NewRobots(f, &RobotsOptions{
 			Agent: opt.UserAgent, TTL: opt.RobotsTTL, CacheSize: opt.RobotsCacheSize, Now: opt.Now,
 		}),
-		parse: opt.Parse.withDefaults(),
-		now:   opt.Now,
+		parse:  opt.Parse.withDefaults(),
+		policy: opt.AddrPolicy,
+		now:    opt.Now,
 	}
 }
 
@@ -136,6 +144,7 @@ func (c *Crawler) Crawl(ctx context.Context, t Task) Result {
 	if resp == nil {
 		resp = &Response{URL: t.URL}
 	}
+	defer resp.Done() // Parse copies what it keeps
 	out.FinalURL = resp.FinalURL
 	out.StatusCode = resp.StatusCode
 	out.IP = resp.IP
@@ -155,22 +164,33 @@ func (c *Crawler) Crawl(ctx context.Context, t Task) Result {
 	}
 
 	facts := Parse(resp.Body, out.ContentType, resp.FinalURL, &c.parse)
+	refused := 0
+	kept := facts.Links[:0]
+	for _, l := range facts.Links {
+		if u, err := url.Parse(l.URL); err == nil && !c.policy.LinkRefused(u.Hostname()) {
+			kept = append(kept, l)
+		} else {
+			refused++
+		}
+	}
+	facts.Links = kept
 	if !facts.LangDeclared {
 		if l := normLang(resp.Header.Get("Content-Language")); l != "" {
 			facts.Lang, facts.LangDeclared = l, true
 		}
 	}
 	page := &Page{
-		URL:         t.URL,
-		FinalURL:    resp.FinalURL,
-		StatusCode:  resp.StatusCode,
-		IP:          resp.IP,
-		ContentType: out.ContentType,
-		Headers:     HeaderFacts(resp.Header),
-		Bytes:       out.Bytes,
-		Truncated:   resp.Truncated,
-		FetchedAt:   out.FetchedAt,
-		Facts:       *facts,
+		URL:          t.URL,
+		FinalURL:     resp.FinalURL,
+		StatusCode:   resp.StatusCode,
+		IP:           resp.IP,
+		ContentType:  out.ContentType,
+		Headers:      HeaderFacts(resp.Header),
+		Bytes:        out.Bytes,
+		Truncated:    resp.Truncated,
+		FetchedAt:    out.FetchedAt,
+		LinksRefused: refused,
+		Facts:        *facts,
 	}
 	return Result{Outcome: out, Page: page}
 }

@@ -19,6 +19,7 @@ const (
 	CodeBadRedirect       = "bad_redirect"       // a redirect to a non-HTTP(S) or unparsable location
 	CodeTooLarge          = "too_large"          // response headers over their cap
 	CodeBadURL            = "bad_url"            // the URL cannot be fetched (scheme, host)
+	CodeBadEncoding       = "bad_encoding"       // a body whose Content-Encoding (gzip, br, ...) would not decode
 	CodeNetwork           = "network"            // any other transport failure (reset, EOF, ...)
 )
 

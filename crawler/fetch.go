@@ -43,6 +43,45 @@ type Response struct {
 	BodySkipped bool   // the body was not read (Request.TextOnly and not text)
 	IP          string // remote address the final connection used
 	Duration    time.Duration
+	// Release, when set, hands Body's buffer back to the fetcher for reuse.
+	// Call it once, when nothing refers to Body any more; Body must not be
+	// used after.
+	Release func()
+}
+
+// Done releases the response's buffer, if it has one. It is safe on a nil
+// response and idempotent.
+func (r *Response) Done() {
+	if r != nil && r.Release != nil {
+		rel := r.Release
+		r.Release, r.Body = nil, nil
+		rel()
+	}
+}
+
+// Exchange is one HTTP request and the response it got, as they crossed the
+// wire: what a Recorder stores as evidence. Redirect hops are exchanges of
+// their own.
+type Exchange struct {
+	URL           string
+	Method        string
+	RequestHeader textproto.MIMEHeader
+	IP            string // remote address of the connection
+	Proto         string // "HTTP/1.1", "HTTP/2.0"
+	StatusCode    int
+	Status        string // "200 OK"
+	Header        textproto.MIMEHeader
+	Body          []byte // the body as received (still content-encoded); valid only during Record
+	Truncated     bool   // Body was cut at a size cap or by an error
+	SkippedBody   bool   // the body was not read at all (not text)
+	Date          time.Time
+}
+
+// Recorder keeps evidence of every exchange a fetcher makes (a WARC writer,
+// for instance). Record must not keep Body after it returns. It is called
+// from many goroutines at once.
+type Recorder interface {
+	Record(ctx context.Context, x *Exchange) error
 }
 
 // ContentType returns the response's Content-Type header.

@@ -3,15 +3,25 @@ module trawl.dev/crawler
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.2.0
 	github.com/gocolly/colly/v2 v2.3.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/jimsmart/grobotstxt v1.0.3
 	github.com/miekg/dns v1.1.73
 	github.com/nats-io/nats.go v1.55.0
+	github.com/nlnwa/gowarc/v3 v3.1.0
 	golang.org/x/net v0.62.0
-	golang.org/x/text v0.43.0
+	golang.org/x/text v0.44.0
 	google.golang.org/protobuf v1.36.12
 	trawl.dev/proto v0.0.0
+	trawl.dev/simweb v0.0.0
+)
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/maxmind/mmdbwriter v1.2.0 // indirect
+	github.com/oschwald/maxminddb-golang/v2 v2.9.0 // indirect
+	go4.org/netipx v0.0.0-20231129151722-fdeea329fbba // indirect
 )
 
 require (
@@ -43,3 +53,5 @@ require (
 )
 
 replace trawl.dev/proto => ../proto
+
+replace trawl.dev/simweb => ../simweb

@@ -50,7 +50,7 @@ type Facts struct {
 	Text           string // visible text, whitespace collapsed, capped
 	TextTruncated  bool
 	Meta           []string // "description=...", "keywords=...", "generator=..."
-	Links          []Link   // absolute http(s) URLs without fragments, in page order, distinct
+	Links          []Link   // absolute http(s) URLs without fragments or session IDs, hosts in ASCII, in page order, distinct
 	LinksTruncated bool
 	TrackerIDs     []string // "ga:UA-1-1", "ym:123", ... in order of appearance, distinct
 	Prices         []Price
@@ -286,6 +286,9 @@ func (p *parser) addLink(href, anchor string) int {
 		return -1
 	}
 	u.Fragment, u.RawFragment = "", ""
+	if !normalizeLink(u) {
+		return -1
+	}
 	s := u.String()
 	if len(s) > p.o.MaxURL || p.seen[s] {
 		return -1

@@ -26,41 +26,90 @@ var (
 		`(трек|track|song|песн|композици|мегабайт|megabyte|мб|mb|альбом|album|месяц|мес|month|mo)`)
 )
 
-// FindPrices returns up to max prices in text: "$0.15", "0.15 USD",
+// FindPrices returns up to limit prices in text: "$0.15", "0.15 USD",
 // "15 руб.", "15 р.", "₽15", "€0.99", "1,99 €", "2 cents", "50 коп." and
 // the unit said right after them ("per track", "/MB", "за трек",
 // "за 1 Мб", "за альбом", "в месяц", "a month"). A unit word with no
 // "per", "/", "за" or "в" before it is not taken: it usually starts the
 // next item ("15 руб. Альбом ...").
-func FindPrices(text string, max int) []Price {
+func FindPrices(text string, limit int) []Price {
+	// Equivalent to priceRe.FindAllStringSubmatchIndex(text, -1), but the
+	// expression is tried, anchored, only where a match can start (a digit
+	// or a currency sign) and on a short window: unanchored, it costs a
+	// backtracking attempt at every byte of a 64 KiB text.
 	var out []Price
-	for _, m := range priceRe.FindAllStringSubmatchIndex(text, -1) {
-		if len(out) >= max {
-			break
-		}
-		var cur, amount string
-		if m[2] >= 0 {
-			cur, amount = text[m[2]:m[3]], text[m[4]:m[5]]
-		} else {
-			cur, amount = text[m[8]:m[9]], text[m[6]:m[7]]
-			// A currency word must end there: "15 рублей", not "15 рубрик".
-			if r, _ := utf8.DecodeRuneInString(text[m[1]:]); unicode.IsLetter(r) && unicode.IsLetter(lastRune(cur)) {
-				continue
-			}
-		}
-		code, scale := currency(cur)
-		v, ok := parseAmount(amount)
-		if !ok {
+	for p := 0; p < len(text) && len(out) < limit; {
+		if c := text[p]; !(isDigit(c) || c == '$' || c == 'U' || c == 'u' || c == 0xE2 || c == 0xC2) {
+			p++ // 0xE2 and 0xC2 start "€", "₽" and "£"
 			continue
 		}
-		out = append(out, Price{
-			Amount:   v * scale,
-			Currency: code,
-			Unit:     unitAfter(text[m[1]:]),
-			Snippet:  snippet(text, m[0], m[1], 60),
-		})
+		d := p
+		for d < len(text) && d < p+windowBefore && !isDigit(text[d]) {
+			d++
+		}
+		e := d
+		for e < len(text) && (isDigit(text[e]) || text[e] == ' ' || text[e] == ',' || text[e] == '.') {
+			e++
+		}
+		// The window is capped too: a run of hundreds of digits is no price,
+		// and an uncapped window would make such a run cost its square.
+		m := priceAt.FindStringSubmatchIndex(text[p:runeStart(text, min(len(text), e+windowAfter, p+maxWindow))])
+		if m == nil {
+			p++
+			continue
+		}
+		for k := range m {
+			if m[k] >= 0 {
+				m[k] += p
+			}
+		}
+		if pr, ok := price(text, m); ok {
+			out = append(out, pr)
+		}
+		p = m[1]
 	}
 	return out
+}
+
+var priceAt = regexp.MustCompile(`^(?:` + priceRe.String() + `)`)
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// A match starts at most windowBefore bytes before its first digit ("US$ ")
+// and ends at most windowAfter bytes after its number ("долларов").
+const windowBefore, windowAfter, maxWindow = 6, 40, 96
+
+// runeStart moves i forward to the start of a rune.
+func runeStart(s string, i int) int {
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return i
+}
+
+// price reads the priceRe match m of text.
+func price(text string, m []int) (Price, bool) {
+	var cur, amount string
+	if m[2] >= 0 {
+		cur, amount = text[m[2]:m[3]], text[m[4]:m[5]]
+	} else {
+		cur, amount = text[m[8]:m[9]], text[m[6]:m[7]]
+		// A currency word must end there: "15 рублей", not "15 рубрик".
+		if r, _ := utf8.DecodeRuneInString(text[m[1]:]); unicode.IsLetter(r) && unicode.IsLetter(lastRune(cur)) {
+			return Price{}, false
+		}
+	}
+	code, scale := currency(cur)
+	v, ok := parseAmount(amount)
+	if !ok {
+		return Price{}, false
+	}
+	return Price{
+		Amount:   v * scale,
+		Currency: code,
+		Unit:     unitAfter(text[m[1]:]),
+		Snippet:  snippet(text, m[0], m[1], 60),
+	}, true
 }
 
 func currency(s string) (code string, scale float64) {

@@ -34,8 +34,9 @@ type RobotsDecision struct {
 //
 // RFC 9309 semantics: a 4xx robots.txt allows everything; a 5xx or a
 // network failure is CodeRobotsUnavailable (the frontier defers the host) and
-// is not cached; a DNS failure or a refused address keeps its own code,
-// since it says something about the host rather than its robots.txt. More
+// is not cached; a DNS failure, a refused address or a TLS failure keeps its
+// own code, since it says something about the host rather than its
+// robots.txt. More
 // redirects than the fetcher follows count as "unavailable" (allow all).
 // Matching is RFC 9309's reference parser (github.com/jimsmart/grobotstxt).
 type Robots struct {
@@ -102,9 +103,10 @@ func (r *Robots) Check(ctx context.Context, rawURL string) (RobotsDecision, erro
 func (r *Robots) load(ctx context.Context, origin string) (*robotsEntry, error) {
 	e := &robotsEntry{expires: r.o.Now().Add(r.o.TTL)}
 	resp, err := r.f.Fetch(ctx, Request{URL: origin + "/robots.txt", MaxBody: r.o.MaxBody})
+	defer resp.Done()
 	switch code := ErrorCode(err); code {
 	case "":
-	case CodeDNS, CodeBlockedIP, CodeBadURL:
+	case CodeDNS, CodeBlockedIP, CodeBadURL, CodeTLS:
 		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
 	case CodeTooManyRedirects, CodeRedirectLoop, CodeBadRedirect:
 		e.allowAll = true

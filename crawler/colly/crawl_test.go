@@ -88,7 +88,7 @@ func crawl(c *crawler.Crawler, url string) crawler.Result {
 
 func TestCrawlPage(t *testing.T) {
 	s := mustSite(t)
-	c := crawler.New(mustFetcher(t, colly.Options{}), nil)
+	c := crawler.New(mustFetcher(t, colly.Options{}), &crawler.Options{AddrPolicy: crawler.AddrPolicy{AllowLoopback: true}})
 	res := crawl(c, s.url+"/old")
 	o := res.Outcome
 	if o.ErrorCode != "" || o.StatusCode != 200 || o.FinalURL != s.url+"/shop/" || o.IP != "127.0.0.1" ||

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -22,10 +24,13 @@ type dialer struct {
 	cache    *lru.Cache[string, dnsEntry]
 	ttl      time.Duration
 	now      func() time.Time
+	dials    atomic.Int64      // connects attempted (tests: a refused address is never dialed)
+	hook     func(addr string) // tests: sees every address about to be dialed
 }
 
 type dnsEntry struct {
 	addrs   []netip.Addr
+	err     error // a failed lookup, cached for a tenth of the TTL
 	expires time.Time
 }
 
@@ -71,7 +76,12 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	var last error
 	for _, a := range allowed {
-		conn, err := d.net.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
+		d.dials.Add(1)
+		target := net.JoinHostPort(a.String(), port)
+		if d.hook != nil {
+			d.hook(target)
+		}
+		conn, err := d.net.DialContext(ctx, network, target)
 		if err == nil {
 			return conn, nil
 		}
@@ -83,16 +93,34 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	return nil, last
 }
 
+// control runs just before each connect(2): a last check of the address
+// actually dialed, so that no path (a cached answer, an IP literal, a
+// redirect) can reach a refused address.
+func (d *dialer) control(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return &crawler.FetchError{Code: crawler.CodeBadURL, Err: fmt.Errorf("dial %s: %w", address, err)}
+	}
+	if err := d.policy.Check(ap.Addr()); err != nil {
+		return &crawler.FetchError{Code: crawler.CodeBlockedIP, Err: fmt.Errorf("dial %s: %w", address, err)}
+	}
+	return nil
+}
+
 func (d *dialer) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 		return []netip.Addr{a.Unmap()}, nil
 	}
 	key := strings.ToLower(host)
 	if e, ok := d.cache.Get(key); ok && d.now().Before(e.expires) {
-		return e.addrs, nil
+		return e.addrs, e.err
 	}
 	addrs, err := d.resolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			d.cache.Add(key, dnsEntry{err: err, expires: d.now().Add(d.ttl / 10)})
+		}
 		return nil, err
 	}
 	for i := range addrs {

@@ -1,6 +1,7 @@
 package colly
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptrace"
+	"net/netip"
 	"net/textproto"
 	"net/url"
 	"strings"
@@ -26,20 +28,26 @@ import (
 
 // Options configure a Fetcher; zero fields take the defaults.
 type Options struct {
-	UserAgent      string        // default crawler.DefaultUserAgent
-	Resolver       string        // DNS server "host:port" (e.g. "127.0.0.1:5353"); "" = the system resolver
-	AllowLoopback  bool          // allow 127.0.0.0/8 and ::1 (tests, the demo)
-	AllowPrivate   bool          // allow private and link-local addresses
-	MaxBody        int64         // bytes of body read; default 4 MiB
-	Timeout        time.Duration // whole fetch, redirects included; default 15s
-	FirstByte      time.Duration // request written → response headers, per hop; default 10s
-	ConnectTimeout time.Duration // default 10s
-	MaxRedirects   int           // default 5; negative follows none
-	MaxHeaderBytes int64         // response header cap; default 64 KiB
-	DNSCacheSize   int           // host names cached; default 10000
-	DNSCacheTTL    time.Duration // default 5m
-	TLS            *tls.Config   // nil: system roots (tests pass their server's roots here)
-	Now            func() time.Time
+	UserAgent      string         // default crawler.DefaultUserAgent
+	Resolver       string         // DNS server "host:port" (e.g. "127.0.0.1:5353"); "" = the system resolver
+	AllowLoopback  bool           // allow 127.0.0.0/8 and ::1 (tests, the demo)
+	AllowPrivate   bool           // allow private and link-local addresses
+	AllowNets      []netip.Prefix // allow these networks too (say, simweb's 127.1.0.0/16 only)
+	MaxBody        int64          // bytes of a body kept, after Content-Encoding is undone; default 4 MiB
+	MaxWireBody    int64          // bytes of a body read off the network, still encoded; default MaxBody
+	Timeout        time.Duration  // whole fetch, redirects included; default 15s
+	FirstByte      time.Duration  // request written → response headers, per hop; default 10s
+	ConnectTimeout time.Duration  // TCP connect and TLS handshake; default 10s
+	MaxRedirects   int            // default 5; negative follows none
+	MaxHeaderBytes int64          // response header cap; default 64 KiB
+	DNSCacheSize   int            // host names cached; default 10000
+	DNSCacheTTL    time.Duration  // default 5m; failures are cached for a tenth of it
+	MaxIdleConns   int            // idle keep-alive connections kept, all hosts; default 2048
+	TLS            *tls.Config    // nil: system roots (tests pass their server's roots here)
+	// Recorder, when set, is given every exchange (redirect hops and
+	// robots.txt included) with its raw body: the WARC evidence.
+	Recorder crawler.Recorder
+	Now      func() time.Time
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -55,29 +63,31 @@ func (o *Options) withDefaults() (Options, error) {
 			return p, fmt.Errorf("colly: resolver %q: want host:port: %w", p.Resolver, err)
 		}
 	}
-	if p.MaxBody <= 0 {
-		p.MaxBody = 4 << 20
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
-	if p.Timeout <= 0 {
-		p.Timeout = 15 * time.Second
+	def(&p.MaxBody, 4<<20)
+	def(&p.MaxWireBody, p.MaxBody)
+	def(&p.MaxHeaderBytes, 64<<10)
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
-	if p.FirstByte <= 0 {
-		p.FirstByte = 10 * time.Second
-	}
-	if p.ConnectTimeout <= 0 {
-		p.ConnectTimeout = 10 * time.Second
-	}
+	defDur(&p.Timeout, 15*time.Second)
+	defDur(&p.FirstByte, 10*time.Second)
+	defDur(&p.ConnectTimeout, 10*time.Second)
+	defDur(&p.DNSCacheTTL, 5*time.Minute)
 	if p.MaxRedirects == 0 {
 		p.MaxRedirects = 5
-	}
-	if p.MaxHeaderBytes <= 0 {
-		p.MaxHeaderBytes = 64 << 10
 	}
 	if p.DNSCacheSize <= 0 {
 		p.DNSCacheSize = 10000
 	}
-	if p.DNSCacheTTL <= 0 {
-		p.DNSCacheTTL = 5 * time.Minute
+	if p.MaxIdleConns <= 0 {
+		p.MaxIdleConns = 2048
 	}
 	if p.Now == nil {
 		p.Now = time.Now
@@ -88,9 +98,10 @@ func (o *Options) withDefaults() (Options, error) {
 // Fetcher is a crawler.Fetcher. It is safe for concurrent use; Close it to
 // release idle connections.
 type Fetcher struct {
-	o  Options
-	tr *http.Transport
-	rt http.RoundTripper
+	o      Options
+	dialer *dialer
+	tr     *http.Transport
+	rt     http.RoundTripper
 }
 
 var _ crawler.Fetcher = (*Fetcher)(nil)
@@ -105,28 +116,34 @@ func New(o *Options) (*Fetcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("colly: dns cache: %w", err)
 	}
+	policy := crawler.AddrPolicy{AllowLoopback: opt.AllowLoopback, AllowPrivate: opt.AllowPrivate, Allow: opt.AllowNets}
 	d := &dialer{
-		policy:   crawler.AddrPolicy{AllowLoopback: opt.AllowLoopback, AllowPrivate: opt.AllowPrivate},
+		policy:   policy,
 		resolver: newResolver(opt.Resolver),
-		net:      net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second},
 		cache:    cache,
 		ttl:      opt.DNSCacheTTL,
 		now:      opt.Now,
 	}
+	d.net = net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second, Control: d.control}
 	tr := &http.Transport{
 		Proxy:                  nil, // a proxy would bypass the address policy
 		DialContext:            d.DialContext,
 		ForceAttemptHTTP2:      true,
-		MaxIdleConns:           1024,
-		MaxIdleConnsPerHost:    4,
-		IdleConnTimeout:        90 * time.Second,
+		DisableCompression:     true, // bodies are decoded under our caps (body.go)
+		MaxIdleConns:           opt.MaxIdleConns,
+		MaxIdleConnsPerHost:    2, // the frontier sends one fetch per host at a time
+		IdleConnTimeout:        30 * time.Second,
 		TLSHandshakeTimeout:    opt.ConnectTimeout,
 		ResponseHeaderTimeout:  opt.FirstByte,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: opt.MaxHeaderBytes,
 		TLSClientConfig:        opt.TLS.Clone(),
+		ReadBufferSize:         16 << 10,
+		WriteBufferSize:        4 << 10,
 	}
-	return &Fetcher{o: opt, tr: tr, rt: capTransport{tr}}, nil
+	f := &Fetcher{o: opt, dialer: d, tr: tr}
+	f.rt = bodyTransport{base: tr, f: f}
+	return f, nil
 }
 
 // Close closes idle connections.
@@ -135,21 +152,29 @@ func (f *Fetcher) Close() error {
 	return nil
 }
 
-// fetchState is what one fetch learns below colly's API.
+// fetchState is what one fetch learns below colly's API. The transport
+// fills it on the fetching goroutine, hop by hop; the trace hook may run
+// elsewhere, hence the mutex.
 type fetchState struct {
-	maxBody int64
+	maxWire, maxDecoded int64
+	textOnly            bool
 
-	mu        sync.Mutex
-	ip        string
+	mu      sync.Mutex
+	ip      string
+	lastURL string // last URL requested, for a refused redirect
+
+	status    int
+	header    http.Header
+	finalURL  string
+	body      *bytes.Buffer // pooled; owned by the Response once Fetch returns
 	truncated bool
-	lastURL   string // last URL requested, for a refused redirect
+	skipped   bool
+}
 
-	// Set by colly callbacks on the fetching goroutine.
-	status   int
-	header   http.Header
-	finalURL string
-	body     []byte
-	skipped  bool
+func (st *fetchState) remoteIP() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.ip
 }
 
 type stateKey struct{}
@@ -173,6 +198,11 @@ func (st *fetchState) gotConn(info httptrace.GotConnInfo) {
 }
 
 // Fetch fetches req.URL. See crawler.Fetcher.
+//
+// colly drives the request (URL normalisation, headers, the client and its
+// redirects, error callbacks); the body is read by the transport below it
+// into a pooled buffer, decoded and capped there, so colly sees an empty
+// body and neither buffers nor transcodes it a second time.
 func (f *Fetcher) Fetch(ctx context.Context, req crawler.Request) (*crawler.Response, error) {
 	start := time.Now()
 	resp := &crawler.Response{URL: req.URL, FinalURL: req.URL}
@@ -181,9 +211,9 @@ func (f *Fetcher) Fetch(ctx context.Context, req crawler.Request) (*crawler.Resp
 		return resp, &crawler.FetchError{Code: crawler.CodeBadURL,
 			Err: fmt.Errorf("fetch %q: not an absolute http(s) url", req.URL)}
 	}
-	st := &fetchState{maxBody: f.o.MaxBody}
+	st := &fetchState{maxWire: f.o.MaxWireBody, maxDecoded: f.o.MaxBody, textOnly: req.TextOnly}
 	if req.MaxBody > 0 {
-		st.maxBody = req.MaxBody
+		st.maxWire, st.maxDecoded = min(st.maxWire, req.MaxBody), min(st.maxDecoded, req.MaxBody)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.o.Timeout)
 	defer cancel()
@@ -194,30 +224,17 @@ func (f *Fetcher) Fetch(ctx context.Context, req crawler.Request) (*crawler.Resp
 		gocolly.UserAgent(f.o.UserAgent),
 		gocolly.AllowURLRevisit(),
 		gocolly.ParseHTTPErrorResponse(),
-		gocolly.MaxBodySize(0), // capped by capTransport, which records the cut
+		gocolly.MaxBodySize(0), // the transport has read and capped the body already
 		gocolly.StdlibContext(ctx),
 	)
 	jar, _ := cookiejar.New(nil) // never fails without options
 	c.SetClient(&http.Client{Transport: f.rt, Jar: jar, CheckRedirect: f.checkRedirect})
-	c.OnResponseHeaders(func(r *gocolly.Response) {
-		st.status = r.StatusCode
-		st.header = r.Headers.Clone()
-		st.finalURL = r.Request.URL.String()
-		if req.TextOnly && !crawler.IsText(r.Headers.Get("Content-Type")) {
-			st.skipped = true
-			r.Request.Abort()
-			return
-		}
-		// colly would transcode a header charset itself (ignoring <meta>);
-		// without the header it leaves the bytes alone for our parser.
-		r.Headers.Del("Content-Type")
-	})
-	c.OnResponse(func(r *gocolly.Response) { st.body = r.Body })
+	c.OnRequest(func(r *gocolly.Request) { r.Headers.Set("Accept-Encoding", acceptEncoding) })
 	err = c.Visit(u.String())
 
 	resp.Duration = time.Since(start)
 	st.mu.Lock()
-	resp.IP, resp.Truncated = st.ip, st.truncated
+	resp.IP = st.ip
 	if st.finalURL == "" && st.lastURL != "" {
 		st.finalURL = st.lastURL
 	}
@@ -225,11 +242,16 @@ func (f *Fetcher) Fetch(ctx context.Context, req crawler.Request) (*crawler.Resp
 	if st.finalURL != "" {
 		resp.FinalURL = st.finalURL
 	}
-	resp.StatusCode, resp.Body, resp.BodySkipped = st.status, st.body, st.skipped
+	resp.StatusCode, resp.Truncated, resp.BodySkipped = st.status, st.truncated, st.skipped
+	if st.body != nil {
+		buf := st.body
+		resp.Body = buf.Bytes()
+		resp.Release = func() { putBuffer(buf) }
+	}
 	if st.header != nil {
 		resp.Header = textproto.MIMEHeader(st.header)
 	}
-	if err != nil && !(st.skipped && errors.Is(err, gocolly.ErrAbortedAfterHeaders)) {
+	if err != nil {
 		return resp, classify(err)
 	}
 	return resp, nil
@@ -288,7 +310,7 @@ func classify(err error) error {
 		code = crawler.CodeRefused
 	case errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert) ||
 		errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalid) ||
-		strings.Contains(msg, "tls: "):
+		strings.Contains(msg, "tls: ") || strings.Contains(msg, "HTTP response to HTTPS client"):
 		code = crawler.CodeTLS
 	case strings.Contains(msg, "server response headers exceeded"):
 		code = crawler.CodeTooLarge
@@ -296,51 +318,125 @@ func classify(err error) error {
 	return &crawler.FetchError{Code: code, Err: err}
 }
 
-// capTransport caps every response body at the fetch's limit. Reading past
-// the cap ends the body and marks the fetch truncated; one byte more is read
-// to tell a cut body from one that fits exactly.
-type capTransport struct{ base http.RoundTripper }
+// bodyTransport reads each final response's body (not a redirect's) into a
+// pooled buffer: at most MaxWireBody bytes off the wire, Content-Encoding
+// undone, at most MaxBody bytes kept, the cut recorded. A body that
+// is not text is not read when the fetch is TextOnly. The response passed
+// up to the client and colly has an empty body.
+type bodyTransport struct {
+	base http.RoundTripper
+	f    *Fetcher
+}
 
-func (t capTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
 		return nil, err
 	}
-	if st := stateOf(r.Context()); st != nil {
-		resp.Body = &cappedBody{rc: resp.Body, left: st.maxBody, st: st}
+	st := stateOf(r.Context())
+	if st == nil {
+		return resp, nil
+	}
+	var x *crawler.Exchange
+	if t.f.o.Recorder != nil {
+		x = &crawler.Exchange{URL: r.URL.String(), Method: r.Method, RequestHeader: textproto.MIMEHeader(r.Header.Clone()),
+			IP: st.remoteIP(), Proto: resp.Proto, StatusCode: resp.StatusCode, Status: resp.Status,
+			Header: textproto.MIMEHeader(resp.Header.Clone()), Date: t.f.o.Now()}
+	}
+	record := func() {
+		if x != nil {
+			_ = t.f.o.Recorder.Record(r.Context(), x)
+		}
+	}
+	if isRedirect(resp) {
+		// The client follows it and closes this body unread.
+		if x != nil {
+			x.SkippedBody = true
+		}
+		record()
+		return resp, nil
+	}
+	st.status, st.header, st.finalURL = resp.StatusCode, resp.Header.Clone(), r.URL.String()
+	if st.textOnly && !crawler.IsText(resp.Header.Get("Content-Type")) {
+		st.skipped = true
+		resp.Body.Close()
+		resp.Body = http.NoBody
+		if x != nil {
+			x.SkippedBody = true
+		}
+		record()
+		return resp, nil
+	}
+	wire := &wireReader{r: resp.Body, left: st.maxWire}
+	if x != nil {
+		wire.tee = getBuffer()
+		defer putBuffer(wire.tee)
+	}
+	buf := getBuffer()
+	readErr := t.readBody(buf, wire, resp.Header.Get("Content-Encoding"), st.maxDecoded)
+	resp.Body.Close()
+	if buf.Len() > int(st.maxDecoded) {
+		buf.Truncate(int(st.maxDecoded))
+		st.truncated = true
+	}
+	if wire.cut {
+		st.truncated = true
+	}
+	if st.body != nil {
+		putBuffer(st.body)
+	}
+	st.body = buf
+	if x != nil {
+		x.Body, x.Truncated = wire.tee.Bytes(), wire.cut || readErr != nil
+		record()
+	}
+	resp.Body, resp.ContentLength, resp.Uncompressed = http.NoBody, -1, true
+	if readErr != nil {
+		return nil, readErr
 	}
 	return resp, nil
 }
 
-type cappedBody struct {
-	rc   io.ReadCloser
-	left int64
-	st   *fetchState
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		for range 100 { // a reader may return 0, nil a few times
-			n, err := b.rc.Read(one[:])
-			if n > 0 {
-				b.st.mu.Lock()
-				b.st.truncated = true
-				b.st.mu.Unlock()
-				return 0, io.EOF
-			}
-			if err != nil {
-				return 0, err
-			}
+// readBody decodes the wire bytes into buf, up to maxDecoded+1 bytes. A
+// stream cut by the wire cap is not an error: the body is truncated.
+func (t bodyTransport) readBody(buf *bytes.Buffer, wire *wireReader, ce string, maxDecoded int64) error {
+	dec, err := decoder(ce, wire)
+	if errors.Is(err, errUnknownEncoding) {
+		dec, err = wire, nil // keep the bytes as they came
+	}
+	if err != nil {
+		if wire.cut || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) && wire.n == 0 {
+			return nil // empty or cut before the first decoded byte
 		}
-		return 0, io.ErrNoProgress
+		return &crawler.FetchError{Code: crawler.CodeBadEncoding, Err: fmt.Errorf("decode %s body: %w", ce, err)}
 	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
+	_, err = buf.ReadFrom(io.LimitReader(dec, maxDecoded+1))
+	if c, ok := dec.(io.Closer); ok {
+		c.Close()
 	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
+	switch {
+	case err == nil:
+		return nil
+	case wire.cut && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)):
+		return nil
+	case ce != "" && !isTransportErr(err):
+		// A corrupt compressed stream: keep what decoded, say so.
+		return &crawler.FetchError{Code: crawler.CodeBadEncoding, Err: fmt.Errorf("decode %s body: %w", ce, err)}
+	}
+	return err
 }
 
-func (b *cappedBody) Close() error { return b.rc.Close() }
+// isTransportErr reports errors of the connection rather than the data.
+func isTransportErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, syscall.ECONNRESET)
+}
+
+func isRedirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case 301, 302, 303, 307, 308:
+		return resp.Header.Get("Location") != ""
+	}
+	return false
+}

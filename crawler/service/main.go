@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
+	"os/signal"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -16,7 +20,8 @@ import (
 
 // Main is the crawler binary: it parses args (flags, with TRAWL_*
 // environment variables as defaults), connects to NATS and runs a Service
-// until ctx ends. It returns the process exit code: 0 after a clean stop, 2
+// until ctx ends or the process gets SIGINT or SIGTERM, then drains (see
+// Service.Run). It returns the process exit code: 0 after a clean stop, 2
 // for bad flags or options, 1 for a failure at run time.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("crawler", flag.ContinueOnError)
@@ -33,8 +38,20 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		allowLoopback = fs.Bool("allow-loopback", env.bool("TRAWL_ALLOW_LOOPBACK"), "allow fetching loopback addresses (env TRAWL_ALLOW_LOOPBACK)")
 		allowPrivate  = fs.Bool("allow-private", env.bool("TRAWL_ALLOW_PRIVATE"), "allow fetching private and link-local addresses (env TRAWL_ALLOW_PRIVATE)")
 		userAgent     = fs.String("user-agent", env.str("TRAWL_USER_AGENT", ""), "User-Agent header (env TRAWL_USER_AGENT)")
-		maxBody       = fs.Int64("max-body", int64(env.int("TRAWL_MAX_BODY", 4<<20)), "bytes of a body read (env TRAWL_MAX_BODY)")
-		timeout       = fs.Duration("timeout", env.duration("TRAWL_TIMEOUT", 15*time.Second), "time for one fetch (env TRAWL_TIMEOUT)")
+		allowNets     = fs.String("allow-net", env.str("TRAWL_ALLOW_NET", ""), "comma-separated CIDRs to allow besides public addresses, e.g. 127.1.0.0/16 (env TRAWL_ALLOW_NET)")
+		maxBody       = fs.Int64("max-body", int64(env.int("TRAWL_MAX_BODY", 4<<20)), "bytes of a body kept, after decompression (env TRAWL_MAX_BODY)")
+		maxWireBody   = fs.Int64("max-wire-body", int64(env.int("TRAWL_MAX_WIRE_BODY", 0)), "bytes of a body read off the network; 0 = --max-body (env TRAWL_MAX_WIRE_BODY)")
+		maxHeader     = fs.Int64("max-header-bytes", int64(env.int("TRAWL_MAX_HEADER_BYTES", 64<<10)), "bytes of response headers (env TRAWL_MAX_HEADER_BYTES)")
+		timeout       = fs.Duration("timeout", env.duration("TRAWL_TIMEOUT", 15*time.Second), "time for one fetch, redirects included (env TRAWL_TIMEOUT)")
+		firstByte     = fs.Duration("first-byte-timeout", env.duration("TRAWL_FIRST_BYTE_TIMEOUT", 10*time.Second), "time from request to response headers (env TRAWL_FIRST_BYTE_TIMEOUT)")
+		connect       = fs.Duration("connect-timeout", env.duration("TRAWL_CONNECT_TIMEOUT", 10*time.Second), "TCP connect and TLS handshake (env TRAWL_CONNECT_TIMEOUT)")
+		maxRedirects  = fs.Int("max-redirects", env.int("TRAWL_MAX_REDIRECTS", 5), "redirects followed; negative follows none (env TRAWL_MAX_REDIRECTS)")
+		dnsCache      = fs.Int("dns-cache-size", env.int("TRAWL_DNS_CACHE_SIZE", 10000), "host names whose addresses are cached (env TRAWL_DNS_CACHE_SIZE)")
+		dnsTTL        = fs.Duration("dns-cache-ttl", env.duration("TRAWL_DNS_CACHE_TTL", 5*time.Minute), "how long an address is cached (env TRAWL_DNS_CACHE_TTL)")
+		robotsTTL     = fs.Duration("robots-ttl", env.duration("TRAWL_ROBOTS_TTL", time.Hour), "how long a robots.txt is cached (env TRAWL_ROBOTS_TTL)")
+		warcDir       = fs.String("warc-dir", env.str("TRAWL_WARC_DIR", ""), "write every response to rolling WARC files here; empty writes none (env TRAWL_WARC_DIR)")
+		warcMax       = fs.Int64("warc-max-size", int64(env.int("TRAWL_WARC_MAX_SIZE", 1<<30)), "bytes of one WARC file before the next (env TRAWL_WARC_MAX_SIZE)")
+		drain         = fs.Duration("drain-timeout", env.duration("TRAWL_DRAIN_TIMEOUT", 10*time.Second), "on SIGTERM, time given to fetches in flight before they are cut and naked (env TRAWL_DRAIN_TIMEOUT)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -55,6 +72,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crawler: --log-level %q: want debug, info, warn or error\n", *logLevel)
 		return 2
 	}
+	nets, err := parseNets(*allowNets)
+	if err != nil {
+		fmt.Fprintf(stderr, "crawler: --allow-net: %v\n", err)
+		return 2
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	nc, err := nats.Connect(*natsURL, nats.Name("trawl-crawler"))
@@ -65,20 +87,47 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer nc.Close()
 	svc, err := New(nc, Options{
 		Concurrency: *concurrency, Resolver: *resolver, AllowLoopback: *allowLoopback, AllowPrivate: *allowPrivate,
-		UserAgent: *userAgent, MaxBody: *maxBody, Timeout: *timeout, NumPartitions: *numPartitions, Logger: logger,
+		AllowNets: nets, UserAgent: *userAgent, MaxBody: *maxBody, MaxWireBody: *maxWireBody, MaxHeaderBytes: *maxHeader,
+		Timeout: *timeout, FirstByte: *firstByte, ConnectTimeout: *connect, MaxRedirects: *maxRedirects,
+		DNSCacheSize: *dnsCache, DNSCacheTTL: *dnsTTL, RobotsTTL: *robotsTTL, WARCDir: *warcDir, WARCMaxSize: *warcMax,
+		DrainTimeout: *drain, NumPartitions: *numPartitions, Logger: logger,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "crawler: %v\n", err)
 		return 2
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	fmt.Fprintf(stdout, "crawler: running against %s\n", *natsURL)
-	if err := svc.Run(ctx); err != nil {
+	err = svc.Run(ctx)
+	// Acks and naks of the last tasks must reach the server before Close.
+	if ferr := nc.FlushTimeout(5 * time.Second); ferr != nil {
+		logger.Warn("crawler: flush on exit", "err", ferr)
+	}
+	if err != nil {
 		logger.Error("crawler stopped", "err", err)
 		return 1
 	}
 	st := svc.Stats()
-	fmt.Fprintf(stdout, "crawler: stopped after %d fetched, %d pages, %d links\n", st.Fetched, st.Pages, st.Links)
+	fmt.Fprintf(stdout, "crawler: stopped after %d fetched, %d pages, %d links; %d cut by the drain deadline\n",
+		st.Fetched, st.Pages, st.Links, st.Aborted)
 	return 0
+}
+
+// parseNets reads a comma-separated list of CIDR prefixes.
+func parseNets(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // envDefaults reads TRAWL_* variables as flag defaults, collecting errors.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,9 +13,11 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nats.go/micro"
+	gproto "google.golang.org/protobuf/proto"
 
 	"trawl.dev/crawler"
 	"trawl.dev/crawler/colly"
+	"trawl.dev/crawler/warc"
 	"trawl.dev/proto"
 	"trawl.dev/proto/bus"
 	"trawl.dev/proto/trawlpb"
@@ -28,21 +31,38 @@ const StatsSubject = proto.SubjectControl + ".crawler.stats"
 
 // Options configure a Service; zero fields take the defaults.
 type Options struct {
-	Concurrency   int           // fetches at once, and the consumer's MaxAckPending; default 32
-	Resolver      string        // DNS server "host:port" (simweb's); "" = the system resolver
-	AllowLoopback bool          // allow 127.0.0.0/8 and ::1 (tests, the demo)
-	AllowPrivate  bool          // allow private and link-local addresses
-	UserAgent     string        // default crawler.DefaultUserAgent
-	MaxBody       int64         // default 4 MiB
-	Timeout       time.Duration // one fetch, redirects included; default 15s
-	FirstByte     time.Duration // default 10s
-	MaxRedirects  int           // default 5
-	RobotsTTL     time.Duration // default 1h
+	// Concurrency is the number of fetches at once. The consumer pulls up
+	// to twice as many tasks (MaxAckPending = 2×Concurrency): a task whose
+	// fetch is done waits for its publishes' acks without holding a fetch
+	// slot. Default 32.
+	Concurrency    int
+	Resolver       string         // DNS server "host:port" (simweb's); "" = the system resolver
+	AllowLoopback  bool           // allow 127.0.0.0/8 and ::1 (tests, the demo)
+	AllowPrivate   bool           // allow private and link-local addresses
+	AllowNets      []netip.Prefix // allow these networks too
+	UserAgent      string         // default crawler.DefaultUserAgent
+	MaxBody        int64          // body bytes kept, decompressed; default 4 MiB
+	MaxWireBody    int64          // body bytes read off the network; default MaxBody
+	MaxHeaderBytes int64          // default 64 KiB
+	Timeout        time.Duration  // one fetch, redirects included; default 15s
+	FirstByte      time.Duration  // time to the response headers; default 10s
+	ConnectTimeout time.Duration  // TCP connect and TLS handshake; default 10s
+	MaxRedirects   int            // default 5
+	DNSCacheSize   int            // default 10000
+	DNSCacheTTL    time.Duration  // default 5m
+	RobotsTTL      time.Duration  // default 1h
+	// WARCDir, when set, gets WARC files of every response (robots.txt and
+	// redirect hops included), rolling at WARCMaxSize bytes (default 1 GiB).
+	WARCDir     string
+	WARCMaxSize int64
+	// DrainTimeout bounds a stop: fetches still running this long after the
+	// context ends are cancelled and their tasks naked. Default 10s.
+	DrainTimeout  time.Duration
 	NumPartitions int           // P; 0 = read (or create) it in Run with proto.EnsureCluster
 	Replicas      int           // stream replicas for proto.EnsureStreams; default 1
 	AckWait       time.Duration // default max(30s, 2×Timeout)
 	// Fetcher replaces the colly fetcher built from the options above
-	// (Resolver, Allow*, UserAgent, MaxBody, Timeout, FirstByte, MaxRedirects).
+	// (Resolver, Allow*, UserAgent, Max*, timeouts, DNS cache, WARC).
 	Fetcher crawler.Fetcher
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -59,6 +79,9 @@ type Stats struct {
 	RobotsDenied int64            `json:"robots_denied"` // tasks robots.txt refused
 	Malformed    int64            `json:"malformed"`     // tasks dead-lettered as malformed
 	Retried      int64            `json:"retried"`       // handler failures (e.g. a publish) left for redelivery
+	Aborted      int64            `json:"aborted"`       // fetches cut by a drain deadline, naked for another crawler
+	WARCRecords  int64            `json:"warc_records"`  // exchanges written to WARC files
+	WARCErrors   int64            `json:"warc_errors"`   // exchanges that could not be written
 }
 
 // Service is a running crawler.
@@ -68,9 +91,15 @@ type Service struct {
 	fetcher crawler.Fetcher
 	closer  func() error
 	crawler *crawler.Crawler
+	warc    *warc.Writer // nil without WARCDir
 	parts   atomic.Int64
 	js      jetstream.JetStream
 	running atomic.Bool
+	slots   chan struct{} // fetch slots: Concurrency of them
+
+	// abort ends fetches in flight DrainTimeout after Run's context ends.
+	abort   context.Context
+	aborted atomic.Int64
 
 	counters                               bus.Counters
 	fetched, bytes, inFlight, pages, links atomic.Int64
@@ -84,7 +113,9 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 	if nc == nil {
 		return nil, errors.New("crawler service: nil nats connection")
 	}
-	if o.Concurrency < 0 || o.NumPartitions < 0 || o.MaxBody < 0 || o.Timeout < 0 || o.FirstByte < 0 || o.AckWait < 0 {
+	if o.Concurrency < 0 || o.NumPartitions < 0 || o.MaxBody < 0 || o.MaxWireBody < 0 || o.MaxHeaderBytes < 0 ||
+		o.Timeout < 0 || o.FirstByte < 0 || o.ConnectTimeout < 0 || o.AckWait < 0 || o.DrainTimeout < 0 ||
+		o.WARCMaxSize < 0 || o.DNSCacheSize < 0 || o.DNSCacheTTL < 0 {
 		return nil, fmt.Errorf("crawler service: negative option in %+v", o)
 	}
 	if o.Concurrency == 0 {
@@ -92,6 +123,9 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 15 * time.Second
+	}
+	if o.DrainTimeout == 0 {
+		o.DrainTimeout = 10 * time.Second
 	}
 	if o.AckWait == 0 {
 		o.AckWait = max(30*time.Second, 2*o.Timeout)
@@ -102,19 +136,30 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Service{nc: nc, o: o, fetcher: o.Fetcher, closer: func() error { return nil }, failed: map[string]int64{}}
+	s := &Service{nc: nc, o: o, fetcher: o.Fetcher, closer: func() error { return nil }, failed: map[string]int64{},
+		slots: make(chan struct{}, o.Concurrency)}
+	if o.WARCDir != "" {
+		s.warc = warc.New(warc.Options{Dir: o.WARCDir, MaxFileSize: o.WARCMaxSize, Software: "trawl-crawler/0.1"})
+	}
 	if s.fetcher == nil {
-		f, err := colly.New(&colly.Options{
+		co := &colly.Options{
 			UserAgent: o.UserAgent, Resolver: o.Resolver,
-			AllowLoopback: o.AllowLoopback, AllowPrivate: o.AllowPrivate,
-			MaxBody: o.MaxBody, Timeout: o.Timeout, FirstByte: o.FirstByte, MaxRedirects: o.MaxRedirects, Now: o.Now,
-		})
+			AllowLoopback: o.AllowLoopback, AllowPrivate: o.AllowPrivate, AllowNets: o.AllowNets,
+			MaxBody: o.MaxBody, MaxWireBody: o.MaxWireBody, MaxHeaderBytes: o.MaxHeaderBytes,
+			Timeout: o.Timeout, FirstByte: o.FirstByte, ConnectTimeout: o.ConnectTimeout, MaxRedirects: o.MaxRedirects,
+			DNSCacheSize: o.DNSCacheSize, DNSCacheTTL: o.DNSCacheTTL, Now: o.Now,
+		}
+		if s.warc != nil {
+			co.Recorder = s.warc
+		}
+		f, err := colly.New(co)
 		if err != nil {
 			return nil, fmt.Errorf("crawler service: %w", err)
 		}
 		s.fetcher, s.closer = f, f.Close
 	}
-	s.crawler = crawler.New(s.fetcher, &crawler.Options{UserAgent: o.UserAgent, RobotsTTL: o.RobotsTTL, Now: o.Now})
+	s.crawler = crawler.New(s.fetcher, &crawler.Options{UserAgent: o.UserAgent, RobotsTTL: o.RobotsTTL, Now: o.Now,
+		AddrPolicy: crawler.AddrPolicy{AllowLoopback: o.AllowLoopback, AllowPrivate: o.AllowPrivate, Allow: o.AllowNets}})
 	s.parts.Store(int64(o.NumPartitions))
 	return s, nil
 }
@@ -136,7 +181,23 @@ func (s *Service) Run(ctx context.Context) error {
 func (s *Service) run(ctx context.Context) error {
 	defer s.running.Store(false)
 	defer s.closer()
-	js, err := jetstream.New(s.nc)
+	if s.warc != nil {
+		defer func() {
+			if err := s.warc.Close(); err != nil {
+				s.o.Logger.Error("crawler: close warc", "err", err)
+			}
+		}()
+	}
+	// Fetches in flight get DrainTimeout after ctx ends, then are cut.
+	abort, cancelAbort := context.WithCancel(context.Background())
+	defer cancelAbort()
+	s.abort = abort
+	stopDrainTimer := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(s.o.DrainTimeout, cancelAbort)
+		context.AfterFunc(abort, func() { t.Stop() })
+	})
+	defer stopDrainTimer()
+	js, err := jetstream.New(s.nc, jetstream.WithPublishAsyncMaxPending(max(256, 8*s.o.Concurrency)))
 	if err != nil {
 		return fmt.Errorf("crawler service: jetstream: %w", err)
 	}
@@ -170,8 +231,8 @@ func (s *Service) run(ctx context.Context) error {
 		Stream:        proto.StreamFetch,
 		Durable:       Durable,
 		FilterSubject: proto.SubjectFetch + ".>",
-		Workers:       s.o.Concurrency,
-		MaxAckPending: s.o.Concurrency,
+		Workers:       2 * s.o.Concurrency,
+		MaxAckPending: 2 * s.o.Concurrency,
 		AckWait:       s.o.AckWait,
 		Logger:        s.o.Logger,
 		Counters:      &s.counters,
@@ -179,6 +240,13 @@ func (s *Service) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("crawler service: %w", err)
 	}
+	// Every handler waited for its own publishes; this catches any straggler.
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(s.o.DrainTimeout):
+		s.o.Logger.Warn("crawler: publishes still pending at exit", "pending", js.PublishAsyncPending())
+	}
+	s.o.Logger.Info("crawler: drained", "aborted", s.aborted.Load())
 	return nil
 }
 
@@ -193,7 +261,12 @@ func (s *Service) Stats() Stats {
 		RobotsDenied: s.robotsDenied.Load(),
 		Malformed:    s.malformed.Load(),
 		Retried:      s.counters.Failed.Load(),
+		Aborted:      s.aborted.Load(),
 		Failed:       map[string]int64{},
+	}
+	if s.warc != nil {
+		ws := s.warc.Stats()
+		st.WARCRecords, st.WARCErrors = ws.Records, ws.Errors
 	}
 	s.mu.Lock()
 	for k, v := range s.failed {
@@ -223,26 +296,90 @@ func (s *Service) handle(ctx context.Context, msg jetstream.Msg) error {
 		return fmt.Errorf("%w: crawler: fetch task on %s: %w", bus.ErrMalformed, msg.Subject(), err)
 	}
 
-	res := s.crawler.Crawl(ctx, t)
+	// The fetch holds one of Concurrency slots; waiting for publish acks
+	// does not. A drain deadline cancels the fetch and naks the task.
+	select {
+	case s.slots <- struct{}{}:
+	case <-s.abort.Done():
+		s.aborted.Add(1)
+		return bus.Retry(0, fmt.Errorf("crawler: %s: stopping", t.URL))
+	}
+	fetchCtx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.abort, cancel)
+	res := s.crawler.Crawl(fetchCtx, t)
+	stop()
+	cancel()
+	<-s.slots
+	if s.abort.Err() != nil && res.Outcome.ErrorCode != "" {
+		s.aborted.Add(1)
+		return bus.Retry(0, fmt.Errorf("crawler: %s: fetch cut by the drain deadline", t.URL))
+	}
+
+	var msgs []outMsg
 	links := 0
 	if res.Page != nil {
 		for _, b := range linkBatches(t, res.Page, n) {
-			if err := bus.Publish(ctx, s.js, b.subject, b.msg, b.msgID); err != nil {
-				return fmt.Errorf("crawler: links of %s: %w", t.URL, err)
-			}
+			msgs = append(msgs, outMsg{b.subject, b.msg, b.msgID})
 			links += len(b.msg.Links)
 		}
 		part := proto.PartitionOfHost(pageHost(t, res.Page), n)
-		if err := bus.Publish(ctx, s.js, proto.Partitioned(proto.SubjectPage, part),
-			pageToWire(t, res.Page, part), proto.MsgID("page", t.LeaseID)); err != nil {
-			return fmt.Errorf("crawler: page facts of %s: %w", t.URL, err)
-		}
+		msgs = append(msgs, outMsg{proto.Partitioned(proto.SubjectPage, part), pageToWire(t, res.Page, part),
+			proto.MsgID("page", t.LeaseID)})
 	}
-	if err := bus.Publish(ctx, s.js, proto.Partitioned(proto.SubjectFetched, t.Partition),
-		outcomeToWire(t, res.Outcome, links), proto.MsgID("fetched", t.LeaseID)); err != nil {
+	if err := s.publish(ctx, msgs); err != nil {
+		return fmt.Errorf("crawler: results of %s: %w", t.URL, err)
+	}
+	// The outcome goes once links and page facts are stored: when the
+	// frontier sees a fetch completed, what it found is already queued.
+	if err := s.publish(ctx, []outMsg{{proto.Partitioned(proto.SubjectFetched, t.Partition),
+		outcomeToWire(t, res.Outcome, links), proto.MsgID("fetched", t.LeaseID)}}); err != nil {
 		return fmt.Errorf("crawler: outcome of %s: %w", t.URL, err)
 	}
 	s.count(res, links)
+	return nil
+}
+
+// outMsg is one message a task's result publishes.
+type outMsg struct {
+	subject string
+	msg     gproto.Message
+	id      string
+}
+
+// publishTimeout bounds the wait for one task's publish acks.
+const publishTimeout = 10 * time.Second
+
+// publish sends msgs asynchronously, in order, and waits for every ack. The
+// async window (WithPublishAsyncMaxPending) bounds what all tasks have
+// outstanding together. A failure leaves the task to be redelivered; the
+// message IDs make the retry's duplicates harmless.
+func (s *Service) publish(ctx context.Context, msgs []outMsg) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for _, m := range msgs {
+		data, err := gproto.Marshal(m.msg)
+		if err != nil {
+			return fmt.Errorf("marshal for %s: %w", m.subject, err)
+		}
+		nm := &nats.Msg{Subject: m.subject, Data: data, Header: nats.Header{jetstream.MsgIDHeader: []string{m.id}}}
+		f, err := s.js.PublishMsgAsync(nm)
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", m.subject, err)
+		}
+		futures = append(futures, f)
+	}
+	timeout := time.NewTimer(publishTimeout)
+	defer timeout.Stop()
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("publish %s: %w", msgs[i].subject, err)
+		case <-timeout.C:
+			return fmt.Errorf("publish %s: no ack in %v", msgs[i].subject, publishTimeout)
+		case <-ctx.Done():
+			return fmt.Errorf("publish %s: %w", msgs[i].subject, ctx.Err())
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package colly_test
+
+const raceEnabled = false
