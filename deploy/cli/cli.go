@@ -2,6 +2,7 @@
 //
 //	trawl demo [--sites N]   crawl a simulated web and score the flags against its truth
 //	trawl run --seeds FILE   crawl the real web from a seed list
+//	trawl status             show a running cluster at a glance
 //
 // Flags may also come from TRAWL_* environment variables (TRAWL_DATA,
 // TRAWL_NATS, …); a flag on the command line wins.
@@ -23,6 +24,7 @@ const usage = `usage: trawl <command> [flags]
 commands:
   demo   crawl a simulated web on loopback and score the flagged sites against its truth
   run    crawl the web from a seed file (private addresses refused unless --allow-private)
+  status show a running cluster at a glance: services, stream lag, crawl rate, flagged sites
 
 Run "trawl <command> -h" for a command's flags.
 `
@@ -39,6 +41,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return demo(ctx, args[1:], stdout, stderr)
 	case "run":
 		return run(ctx, args[1:], stdout, stderr)
+	case "status":
+		return status(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

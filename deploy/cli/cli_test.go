@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,7 +111,7 @@ func TestRunCrawlsSeedsAndDrainsOnCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr syncBuffer
 	go func() {
 		done <- cli.Main(ctx, []string{"run", "--seeds", seeds, "--allow-private", "--nats-port", "0",
 			"--http", "", "--min-delay", "10ms", "--data", t.TempDir(), "--log-level", "warn"}, &stdout, &stderr)
@@ -126,8 +127,43 @@ func TestRunCrawlsSeedsAndDrainsOnCancel(t *testing.T) {
 			t.Fatalf("the seed's link was never fetched; saw %v; stderr:\n%s", seen, stderr.String())
 		}
 	}
+
+	// trawl status against the running node lists every service and stream.
+	url := regexp.MustCompile(`nats: embedded server at (\S+)`).FindStringSubmatch(stdout.String())
+	if url == nil {
+		cancel()
+		t.Fatalf("no NATS URL in the output:\n%s", stdout.String())
+	}
+	var st, stErr bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"status", "--nats", url[1], "--interval", "100ms"}, &st, &stErr); code != 0 {
+		t.Errorf("status: exit code %d; stderr %s", code, stErr.String())
+	}
+	for _, want := range []string{"trawl-frontier", "trawl-crawler", "trawl-classifier", "FETCH", "PAGES", "pages/s"} {
+		if !strings.Contains(st.String(), want) {
+			t.Errorf("status output lacks %q:\n%s", want, st.String())
+		}
+	}
+
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit code %d after cancel; stderr:\n%s", code, stderr.String())
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
