@@ -1,0 +1,264 @@
+// Command soak runs the whole pipeline on the embedded default against a
+// large simweb for a fixed time and samples the process every few seconds:
+// resident memory, Go heap, goroutines, open files and the size of the
+// bbolt and JetStream files. It writes the samples as CSV and a PNG plot,
+// and prints how RSS moved between two points in the run.
+//
+//	go run ./deploy/cmd/soak --sites 50000 --duration 30m --out soak
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"trawl.dev/deploy/node"
+	"trawl.dev/simweb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+type sample struct {
+	At         time.Duration
+	RSS, Heap  uint64
+	Goroutines int
+	Files      int
+	BoltBytes  int64
+	NATSBytes  int64
+	Fetched    int64
+}
+
+func run(ctx context.Context, args []string) int {
+	fset := flag.NewFlagSet("soak", flag.ContinueOnError)
+	var (
+		sites    = fset.Int("sites", 50000, "simweb sites")
+		duration = fset.Duration("duration", 30*time.Minute, "how long to crawl")
+		every    = fset.Duration("every", 5*time.Second, "sampling interval")
+		out      = fset.String("out", "soak", "directory for soak.csv, soak.png and the data")
+		conc     = fset.Int("concurrency", 64, "crawler workers")
+		delay    = fset.Duration("min-delay", 200*time.Millisecond, "per-host minimum delay")
+		warm     = fset.Duration("warm", 5*time.Minute, "compare RSS from this point to the end")
+	)
+	if err := fset.Parse(args); err != nil {
+		return 2
+	}
+	if *duration <= 0 || *every <= 0 || *warm >= *duration {
+		fmt.Fprintln(os.Stderr, "soak: want --duration > --warm ≥ 0 and --every > 0")
+		return 2
+	}
+	data := filepath.Join(*out, "data")
+	if err := os.RemoveAll(data); err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	logf, err := os.Create(filepath.Join(*out, "soak.log"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	defer logf.Close()
+	log := slog.New(slog.NewJSONHandler(logf, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	web := simweb.Generate(simweb.Options{Sites: *sites, Seed: 1})
+	mmdb := filepath.Join(data, "country.mmdb")
+	if err := web.WriteMMDB(mmdb); err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	srv, err := web.Start(ctx, simweb.ServeOptions{Logger: log})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	defer srv.Close()
+	n, err := node.Start(ctx, node.Options{DataDir: data, NumPartitions: 16, Concurrency: *conc, MinDelay: *delay,
+		FetchTimeout: 3 * time.Second, Resolver: srv.DNSAddr(), AllowLoopback: true, GeoIPDB: mmdb, NoSync: true, Logger: log})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	defer n.Close()
+	if err := n.Frontier.Seed(ctx, srv.Seeds()...); err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	fmt.Printf("soak: %d sites, %v, sampling every %v into %s\n", *sites, *duration, *every, *out)
+
+	var samples []sample
+	start := time.Now()
+	t := time.NewTicker(*every)
+	defer t.Stop()
+	for time.Since(start) < *duration {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(os.Stderr, "soak: interrupted")
+			return 1
+		case <-t.C:
+		}
+		s := measure(data)
+		s.At = time.Since(start)
+		s.Fetched = n.Crawler.Stats().Fetched
+		samples = append(samples, s)
+		fmt.Printf("%7.0fs rss=%6.1fMiB heap=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d\n",
+			s.At.Seconds(), mib(s.RSS), mib(s.Heap), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched)
+	}
+	if err := writeCSV(filepath.Join(*out, "soak.csv"), samples); err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	if err := writePlot(filepath.Join(*out, "soak.png"), samples); err != nil {
+		fmt.Fprintln(os.Stderr, "soak:", err)
+		return 1
+	}
+	var at, end sample
+	for _, s := range samples {
+		if s.At <= *warm {
+			at = s
+		}
+		end = s
+	}
+	change := (float64(end.RSS) - float64(at.RSS)) / float64(at.RSS)
+	fmt.Printf("soak: rss %.1f MiB at %v, %.1f MiB at %v: %+.1f%%; pages %d; csv %s; plot %s\n",
+		mib(at.RSS), at.At.Round(time.Second), mib(end.RSS), end.At.Round(time.Second), 100*change, end.Fetched,
+		filepath.Join(*out, "soak.csv"), filepath.Join(*out, "soak.png"))
+	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": change,
+		"warm_s": at.At.Seconds(), "end_s": end.At.Seconds(), "pages": end.Fetched, "goroutines_end": end.Goroutines,
+		"files_end": end.Files, "bolt_bytes_end": end.BoltBytes})
+	fmt.Println(string(line))
+	return 0
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// measure samples this process and the data directory.
+func measure(data string) sample {
+	var s sample
+	if f, err := os.Open("/proc/self/status"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+				kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+				s.RSS = kb << 10
+			}
+		}
+		f.Close()
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s.Heap = ms.HeapAlloc
+	s.Goroutines = runtime.NumGoroutine()
+	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
+		s.Files = len(fds)
+	}
+	filepath.WalkDir(data, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(p, ".db"):
+			s.BoltBytes += info.Size()
+		case strings.Contains(p, string(filepath.Separator)+"nats"+string(filepath.Separator)):
+			s.NATSBytes += info.Size()
+		}
+		return nil
+	})
+	return s
+}
+
+func writeCSV(path string, samples []sample) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"seconds", "rss_bytes", "heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched"})
+	for _, s := range samples {
+		w.Write([]string{strconv.FormatFloat(s.At.Seconds(), 'f', 1, 64), strconv.FormatUint(s.RSS, 10),
+			strconv.FormatUint(s.Heap, 10), strconv.Itoa(s.Goroutines), strconv.Itoa(s.Files),
+			strconv.FormatInt(s.BoltBytes, 10), strconv.FormatInt(s.NATSBytes, 10), strconv.FormatInt(s.Fetched, 10)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writePlot draws memory and file sizes in MiB (top) and goroutines and
+// open files (bottom) against time.
+func writePlot(path string, samples []sample) error {
+	series := func(f func(sample) float64) plotter.XYs {
+		xy := make(plotter.XYs, len(samples))
+		for i, s := range samples {
+			xy[i].X, xy[i].Y = s.At.Minutes(), f(s)
+		}
+		return xy
+	}
+	top := plot.New()
+	top.Title.Text = "Trawl soak: memory and state"
+	top.X.Label.Text = "minutes"
+	top.Y.Label.Text = "MiB"
+	if err := plotutil.AddLines(top,
+		"RSS", series(func(s sample) float64 { return mib(s.RSS) }),
+		"Go heap", series(func(s sample) float64 { return mib(s.Heap) }),
+		"bbolt files", series(func(s sample) float64 { return mib(uint64(s.BoltBytes)) }),
+		"JetStream files", series(func(s sample) float64 { return mib(uint64(s.NATSBytes)) })); err != nil {
+		return err
+	}
+	bottom := plot.New()
+	bottom.Title.Text = "goroutines and open files"
+	bottom.X.Label.Text = "minutes"
+	if err := plotutil.AddLines(bottom,
+		"goroutines", series(func(s sample) float64 { return float64(s.Goroutines) }),
+		"open files", series(func(s sample) float64 { return float64(s.Files) })); err != nil {
+		return err
+	}
+	img := vgimg.New(10*vg.Inch, 8*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Millimeter * 4}
+	canvases := plot.Align([][]*plot.Plot{{top}, {bottom}}, tiles, dc)
+	top.Draw(canvases[0][0])
+	bottom.Draw(canvases[1][0])
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
