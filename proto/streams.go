@@ -85,6 +85,16 @@ func Streams(o StreamOptions) []jetstream.StreamConfig {
 // first sets them up and later ones change nothing.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) error {
 	for _, cfg := range Streams(o) {
+		if o.Replicas <= 0 {
+			// Unset: a stream that exists keeps its replica count, so a
+			// service started without --replicas cannot scale an R3
+			// cluster's streams down to one copy.
+			if s, err := js.Stream(ctx, cfg.Name); err == nil {
+				cfg.Replicas = s.CachedInfo().Config.Replicas
+			} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+				return fmt.Errorf("proto: ensure stream %s: %w", cfg.Name, err)
+			}
+		}
 		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
 			return fmt.Errorf("proto: ensure stream %s: %w", cfg.Name, err)
 		}
@@ -119,13 +129,21 @@ var ErrPartitionMismatch = errors.New("proto: partition count differs from the c
 // called and returns the recorded count after that. want 0 accepts whatever
 // is recorded (or DefaultPartitions for a new cluster).
 func EnsureCluster(ctx context.Context, js jetstream.JetStream, want int, replicas int) (int, error) {
+	var kv jetstream.KeyValue
+	var err error
 	if replicas <= 0 {
-		replicas = 1
+		// Unset: use the bucket as it is, creating it with one replica.
+		kv, err = js.KeyValue(ctx, ClusterBucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			replicas = 1
+		}
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: ClusterBucket, Description: "Trawl cluster settings", History: 1,
-		Storage: jetstream.FileStorage, Replicas: replicas,
-	})
+	if replicas > 0 {
+		kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: ClusterBucket, Description: "Trawl cluster settings", History: 1,
+			Storage: jetstream.FileStorage, Replicas: replicas,
+		})
+	}
 	if err != nil {
 		return 0, fmt.Errorf("proto: cluster bucket: %w", err)
 	}
