@@ -21,6 +21,7 @@ import (
 // ServeOptions configure a Server. The zero value picks a free port and adds no latency.
 type ServeOptions struct {
 	Port      int              // TCP port on every site IP; 0 picks a free one
+	DNSAddr   string           // loopback address for the DNS server; "" picks a free port on 127.0.0.1
 	Latency   time.Duration    // delay added to every HTTP response
 	Logger    *slog.Logger     // nil discards logs; requests are logged at debug level
 	OnRequest func(RequestLog) // called after every HTTP request, from the serving goroutine
@@ -289,8 +290,16 @@ func (s *Server) respond(rw http.ResponseWriter, r *http.Request, host string) i
 func (s *Server) startDNS(ctx context.Context) error {
 	var lc net.ListenConfig
 	var lastErr error
-	for try := 0; try < listenTries; try++ {
-		pc, err := lc.ListenPacket(ctx, "udp4", "127.0.0.1:0")
+	want, tries := "127.0.0.1:0", listenTries
+	if s.opts.DNSAddr != "" {
+		host, _, err := net.SplitHostPort(s.opts.DNSAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("simweb: dns address %q: want a loopback host:port", s.opts.DNSAddr)
+		}
+		want, tries = s.opts.DNSAddr, 1
+	}
+	for try := 0; try < tries; try++ {
+		pc, err := lc.ListenPacket(ctx, "udp4", want)
 		if err != nil {
 			lastErr = err
 			continue

@@ -25,6 +25,7 @@ commands:
   demo   crawl a simulated web on loopback and score the flagged sites against its truth
   run    crawl the web from a seed file (private addresses refused unless --allow-private)
   status show a running cluster at a glance: services, stream lag, crawl rate, flagged sites
+  seed   publish seed URLs (arguments or --file) to a running cluster
 
 Run "trawl <command> -h" for a command's flags.
 `
@@ -43,6 +44,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return run(ctx, args[1:], stdout, stderr)
 	case "status":
 		return status(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return seed(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -39,6 +39,8 @@ func TestBadUsageExits2(t *testing.T) {
 		{"run without seeds", []string{"run"}, nil, "--seeds FILE is required"},
 		{"run with a bad seed", []string{"run", "--seeds", seeds}, nil, "is not an absolute http(s) URL"},
 		{"run with missing seed file", []string{"run", "--seeds", seeds + ".nope"}, nil, "no such file"},
+		{"seed without URLs", []string{"seed"}, nil, "no URL"},
+		{"seed from a bad file", []string{"seed", "--file", seeds}, nil, "is not an absolute http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +143,21 @@ func TestRunCrawlsSeedsAndDrainsOnCancel(t *testing.T) {
 	for _, want := range []string{"trawl-frontier", "trawl-crawler", "trawl-classifier", "FETCH", "PAGES", "pages/s"} {
 		if !strings.Contains(st.String(), want) {
 			t.Errorf("status output lacks %q:\n%s", want, st.String())
+		}
+	}
+
+	// trawl seed adds a URL to the running crawl.
+	var sd, sdErr bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"seed", "--nats", url[1], srv.URL + "/added"}, &sd, &sdErr); code != 0 {
+		t.Errorf("seed: exit code %d; stderr %s", code, sdErr.String())
+	}
+	for !seen["/added"] {
+		select {
+		case p := <-hits:
+			seen[p] = true
+		case <-time.After(time.Minute):
+			cancel()
+			t.Fatalf("the URL added with trawl seed was never fetched; saw %v", seen)
 		}
 	}
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"trawl.dev/simweb"
@@ -43,14 +44,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 type serveConfig struct {
-	sites   int
-	seed    int64
-	port    int
-	latency time.Duration
-	truth   string
-	mmdb    string
-	asnMMDB string
-	verbose bool
+	sites    int
+	seed     int64
+	port     int
+	latency  time.Duration
+	truth    string
+	mmdb     string
+	asnMMDB  string
+	verbose  bool
+	dns      string
+	seedsOut string
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -65,6 +68,8 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.mmdb, "mmdb", "", "write a GeoLite2-Country-shaped database of the site IPs to this file")
 	fs.StringVar(&c.asnMMDB, "asn-mmdb", "", "write a GeoLite2-ASN-shaped database of the site IPs to this file")
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr")
+	fs.StringVar(&c.dns, "dns", "", "serve DNS on this loopback host:port (default: a free port on 127.0.0.1)")
+	fs.StringVar(&c.seedsOut, "seeds-out", "", "write the seed URLs, one a line, to this file once serving")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
@@ -111,10 +116,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	srv, err := web.Start(ctx, simweb.ServeOptions{Port: c.port, Latency: c.latency, Logger: logger})
+	srv, err := web.Start(ctx, simweb.ServeOptions{Port: c.port, DNSAddr: c.dns, Latency: c.latency, Logger: logger})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if c.seedsOut != "" {
+		if err := os.WriteFile(c.seedsOut, []byte(strings.Join(srv.Seeds(), "\n")+"\n"), 0o644); err != nil {
+			fmt.Fprintf(stderr, "simweb serve: seeds: %v\n", err)
+			srv.Close()
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "dns %s\n", srv.DNSAddr())
 	for _, u := range srv.Seeds() {

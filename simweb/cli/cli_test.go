@@ -101,3 +101,45 @@ func TestMainServe(t *testing.T) {
 		t.Fatal("Main did not return after its context was cancelled")
 	}
 }
+
+func TestServeOnAFixedDNSAddressWritesSeeds(t *testing.T) {
+	l, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.LocalAddr().String()
+	l.Close()
+	seeds := filepath.Join(t.TempDir(), "seeds.txt")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var stdout, stderr bytes.Buffer
+	go func() {
+		done <- cli.Main(ctx, []string{"serve", "--sites", "40", "--dns", addr, "--seeds-out", seeds}, &stdout, &stderr)
+	}()
+	var data []byte
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if data, err = os.ReadFile(seeds); err == nil && len(data) > 0 {
+			break
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "dns "+addr) {
+		t.Errorf("stdout: got %q, want the DNS address %s", stdout.String(), addr)
+	}
+	if n := strings.Count(string(data), "http://"); n == 0 {
+		t.Errorf("seeds file: got %q, want seed URLs", data)
+	}
+}
+
+func TestServeRefusesANonLoopbackDNSAddress(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"serve", "--sites", "40", "--dns", "10.0.0.1:53"}, &stdout, &stderr); code == 0 {
+		t.Fatalf("exit code 0 for a non-loopback DNS address; want failure")
+	}
+	if !strings.Contains(stderr.String(), "loopback") {
+		t.Errorf("stderr: got %q, want it to say loopback", stderr.String())
+	}
+}

@@ -45,6 +45,7 @@ func main() {
 type sample struct {
 	At         time.Duration
 	RSS, Heap  uint64
+	Anon, File uint64 // RSS split: anonymous memory and mapped files (bbolt, JetStream)
 	Goroutines int
 	Files      int
 	BoltBytes  int64
@@ -127,8 +128,8 @@ func run(ctx context.Context, args []string) int {
 		s.At = time.Since(start)
 		s.Fetched = n.Crawler.Stats().Fetched
 		samples = append(samples, s)
-		fmt.Printf("%7.0fs rss=%6.1fMiB heap=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d\n",
-			s.At.Seconds(), mib(s.RSS), mib(s.Heap), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched)
+		fmt.Printf("%7.0fs rss=%6.1fMiB anon=%6.1fMiB heap=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d\n",
+			s.At.Seconds(), mib(s.RSS), mib(s.Anon), mib(s.Heap), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched)
 	}
 	if err := writeCSV(filepath.Join(*out, "soak.csv"), samples); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
@@ -146,10 +147,13 @@ func run(ctx context.Context, args []string) int {
 		end = s
 	}
 	change := (float64(end.RSS) - float64(at.RSS)) / float64(at.RSS)
-	fmt.Printf("soak: rss %.1f MiB at %v, %.1f MiB at %v: %+.1f%%; pages %d; csv %s; plot %s\n",
-		mib(at.RSS), at.At.Round(time.Second), mib(end.RSS), end.At.Round(time.Second), 100*change, end.Fetched,
+	anonChange := (float64(end.Anon) - float64(at.Anon)) / float64(at.Anon)
+	fmt.Printf("soak: rss %.1f MiB at %v, %.1f MiB at %v: %+.1f%% (anonymous %.1f → %.1f MiB: %+.1f%%); pages %d; csv %s; plot %s\n",
+		mib(at.RSS), at.At.Round(time.Second), mib(end.RSS), end.At.Round(time.Second), 100*change,
+		mib(at.Anon), mib(end.Anon), 100*anonChange, end.Fetched,
 		filepath.Join(*out, "soak.csv"), filepath.Join(*out, "soak.png"))
 	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": change,
+		"rss_anon_warm_bytes": at.Anon, "rss_anon_end_bytes": end.Anon, "rss_anon_change": anonChange,
 		"warm_s": at.At.Seconds(), "end_s": end.At.Seconds(), "pages": end.Fetched, "goroutines_end": end.Goroutines,
 		"files_end": end.Files, "bolt_bytes_end": end.BoltBytes})
 	fmt.Println(string(line))
@@ -164,9 +168,11 @@ func measure(data string) sample {
 	if f, err := os.Open("/proc/self/status"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-				kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-				s.RSS = kb << 10
+			for key, dst := range map[string]*uint64{"VmRSS:": &s.RSS, "RssAnon:": &s.Anon, "RssFile:": &s.File} {
+				if v, ok := strings.CutPrefix(sc.Text(), key); ok {
+					kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+					*dst = kb << 10
+				}
 			}
 		}
 		f.Close()
@@ -203,9 +209,10 @@ func writeCSV(path string, samples []sample) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"seconds", "rss_bytes", "heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched"})
+	w.Write([]string{"seconds", "rss_bytes", "rss_anon_bytes", "rss_file_bytes", "heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched"})
 	for _, s := range samples {
 		w.Write([]string{strconv.FormatFloat(s.At.Seconds(), 'f', 1, 64), strconv.FormatUint(s.RSS, 10),
+			strconv.FormatUint(s.Anon, 10), strconv.FormatUint(s.File, 10),
 			strconv.FormatUint(s.Heap, 10), strconv.Itoa(s.Goroutines), strconv.Itoa(s.Files),
 			strconv.FormatInt(s.BoltBytes, 10), strconv.FormatInt(s.NATSBytes, 10), strconv.FormatInt(s.Fetched, 10)})
 	}
@@ -233,6 +240,8 @@ func writePlot(path string, samples []sample) error {
 	top.Y.Label.Text = "MiB"
 	if err := plotutil.AddLines(top,
 		"RSS", series(func(s sample) float64 { return mib(s.RSS) }),
+		"RSS anonymous", series(func(s sample) float64 { return mib(s.Anon) }),
+		"RSS mapped files", series(func(s sample) float64 { return mib(s.File) }),
 		"Go heap", series(func(s sample) float64 { return mib(s.Heap) }),
 		"bbolt files", series(func(s sample) float64 { return mib(uint64(s.BoltBytes)) }),
 		"JetStream files", series(func(s sample) float64 { return mib(uint64(s.NATSBytes)) })); err != nil {
