@@ -59,6 +59,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // for every flag not set on the command line. It returns the exit code to
 // use when parsing failed, or -1.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) int {
+	return parseArgs(fs, args, stderr, false)
+}
+
+// parseArgs is parse for commands that take arguments after their flags
+// when withArgs is set.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, withArgs bool) int {
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -66,7 +72,7 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !withArgs {
 		fmt.Fprintf(stderr, "trawl %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return 2
 	}

@@ -28,9 +28,8 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		wait    = fs.Duration("wait", 0, "wait this long for --file to appear")
 		source  = fs.String("source", "cli", "where the seeds come from, recorded with each")
 	)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code := parseArgs(fs, args, stderr, true); code >= 0 {
+		return code
 	}
 	urls := fs.Args()
 	if *file != "" {

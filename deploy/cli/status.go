@@ -82,7 +82,7 @@ func printStatus(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, int
 	if err != nil {
 		return err
 	}
-	fetched := func(in []instance) float64 { return sum(in, "trawl-crawler", "Fetched") }
+	fetched := func(in []instance) float64 { return sum(in, "trawl-crawler", "fetched") }
 	rate := (fetched(after) - fetched(before)) / interval.Seconds()
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -119,8 +119,8 @@ func printStatus(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, int
 		return fmt.Errorf("list streams: %w", err)
 	}
 	fmt.Fprintf(w, "\ncrawl: %.1f pages/s  fetched=%.0f  queued=%.0f  in-flight=%.0f  sites=%.0f  flagged=%.0f\n",
-		rate, fetched(after), sum(after, "trawl-frontier", "Queued"), sum(after, "trawl-frontier", "InFlight"),
-		sum(after, "trawl-classifier", "Sites"), sum(after, "trawl-classifier", "Flagged"))
+		rate, fetched(after), sum(after, "trawl-frontier", "queued"), sum(after, "trawl-frontier", "inflight"),
+		sum(after, "trawl-classifier", "sites"), sum(after, "trawl-classifier", "flagged"))
 	return nil
 }
 
@@ -166,6 +166,8 @@ func discover(nc *nats.Conn) ([]instance, error) {
 			var m map[string]any
 			if json.Unmarshal(e.Data, &m) == nil && len(m) > 0 {
 				for k, v := range m {
+					// Services spell their fields InFlight or in_flight.
+					k = strings.ToLower(strings.ReplaceAll(k, "_", ""))
 					switch x := v.(type) {
 					case float64:
 						in.Numbers[k] = x
@@ -205,11 +207,11 @@ func sum(in []instance, name, key string) float64 {
 
 // numbers shows the instance's main numbers: the well-known ones first.
 func numbers(in instance) string {
-	known := []string{"Queued", "InFlight", "Seen", "Fetched", "Failed", "Hosts", "Pages", "Links", "Sites", "Flagged", "Verdicts", "Malformed", "Dead"}
+	known := []string{"queued", "inflight", "seen", "fetched", "failed", "hosts", "pages", "links", "sites", "flagged", "verdicts", "malformed", "dead"}
 	var parts []string
 	for _, k := range known {
 		if v, ok := in.Numbers[k]; ok {
-			parts = append(parts, fmt.Sprintf("%s=%.0f", strings.ToLower(k), v))
+			parts = append(parts, fmt.Sprintf("%s=%.0f", k, v))
 		}
 	}
 	return strings.Join(parts, " ")
