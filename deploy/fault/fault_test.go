@@ -13,8 +13,8 @@ import (
 // TestKillEveryServiceLosesNothing is the fault-injection test in its small
 // form: a crawl of simweb by real frontier, crawler and classifier processes,
 // undisturbed and then with a crawler, the frontier owning most partitions
-// and the classifier killed with SIGKILL and restarted, and another crawler
-// frozen for a while.
+// and the classifier killed with SIGKILL and restarted, another crawler
+// frozen for a while, and one node of the three-node NATS cluster killed.
 func TestKillEveryServiceLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the services as processes")
@@ -30,7 +30,7 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := fault.Config{
-		Bins: bins, Sites: 150, Seed: 5, NumPartitions: 8, Frontiers: 2, Crawlers: 2,
+		Bins: bins, Sites: 150, Seed: 5, NumPartitions: 8, Frontiers: 2, Crawlers: 2, NATSNodes: 3,
 		Concurrency: 8, MinDelay: 20 * time.Millisecond, Timeout: 3 * time.Minute, Log: t.Output(),
 	}
 	cfg.WorkDir = filepath.Join(t.TempDir(), "calm")
@@ -42,7 +42,7 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 		t.Fatalf("undisturbed crawl fetched %d pages and flagged %d sites: too small to prove anything", calm.Pages(), len(calm.Flagged))
 	}
 	cfg.WorkDir = filepath.Join(t.TempDir(), "disturbed")
-	cfg.Faults, cfg.ExpectPages = fault.DefaultFaults(), calm.Pages()
+	cfg.Faults, cfg.ExpectPages = fault.DefaultFaults(cfg.NATSNodes), calm.Pages()
 	got, err := fault.Run(ctx, cfg)
 	if err != nil {
 		logs, _ := filepath.Glob(filepath.Join(cfg.WorkDir, "*.log"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,8 +35,11 @@ type Config struct {
 	Frontiers     int // instances splitting the partitions
 	Crawlers      int
 	Concurrency   int // per crawler
-	MinDelay      time.Duration
-	Timeout       time.Duration // the whole crawl
+	// NATSNodes is 0 for one NATS server inside the test process, or 3 for
+	// a cluster of natsd processes with R3 streams (faults can kill one).
+	NATSNodes int
+	MinDelay  time.Duration
+	Timeout   time.Duration // the whole crawl
 
 	// Faults, when set, are injected as the crawl passes fractions of
 	// ExpectPages (the page count of an undisturbed run).
@@ -55,15 +59,20 @@ type Fault struct {
 }
 
 // DefaultFaults kills a crawler, the frontier owning most partitions and a
-// classifier, each restarted after a pause, and freezes another crawler,
-// cutting it off from NATS and the web for a while.
-func DefaultFaults() []Fault {
-	return []Fault{
-		{At: 0.15, Target: "crawler-0", Kind: "kill", Pause: 2 * time.Second},
-		{At: 0.30, Target: "frontier-0", Kind: "kill", Pause: 2 * time.Second},
-		{At: 0.45, Target: "classifier-0", Kind: "kill", Pause: 2 * time.Second},
-		{At: 0.60, Target: "crawler-1", Kind: "freeze", Pause: 8 * time.Second},
+// classifier, each restarted after a pause, freezes another crawler (cut off
+// from NATS and the web for a while), and with a NATS cluster kills one
+// NATS node too.
+func DefaultFaults(natsNodes int) []Fault {
+	f := []Fault{
+		{At: 0.10, Target: "crawler-0", Kind: "kill", Pause: 2 * time.Second},
+		{At: 0.25, Target: "frontier-0", Kind: "kill", Pause: 2 * time.Second},
+		{At: 0.40, Target: "classifier-0", Kind: "kill", Pause: 2 * time.Second},
+		{At: 0.55, Target: "crawler-1", Kind: "freeze", Pause: 8 * time.Second},
 	}
+	if natsNodes >= 3 {
+		f = append(f, Fault{At: 0.65, Target: "natsd-1", Kind: "kill", Pause: 3 * time.Second})
+	}
+	return f
 }
 
 // Result is what one crawl did.
@@ -115,13 +124,36 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	}
 	defer srv.Close()
 
-	ns, err := natsembed.Start(&natsembed.Options{StoreDir: filepath.Join(c.WorkDir, "nats")})
-	if err != nil {
-		return res, err
+	var (
+		url      string
+		replicas = 1
+		procs    []*Proc
+	)
+	if c.NATSNodes <= 1 {
+		ns, err := natsembed.Start(&natsembed.Options{StoreDir: filepath.Join(c.WorkDir, "nats")})
+		if err != nil {
+			return res, err
+		}
+		defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+		url = ns.ClientURL()
+	} else {
+		if c.Bins.NATSD == "" {
+			return res, fmt.Errorf("fault: %d NATS nodes need the natsd binary", c.NATSNodes)
+		}
+		var nodes []*Proc
+		if url, nodes, err = c.natsCluster(); err != nil {
+			return res, err
+		}
+		for _, p := range nodes {
+			if err := p.Start(); err != nil {
+				return res, err
+			}
+			defer p.Stop(10 * time.Second)
+		}
+		procs = append(procs, nodes...)
+		replicas = 3
 	}
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
-	url := ns.ClientURL()
-	nc, err := nats.Connect(url)
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true))
 	if err != nil {
 		return res, err
 	}
@@ -130,16 +162,30 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
-		return res, err
-	}
-	if _, err := proto.EnsureCluster(ctx, js, c.NumPartitions, 1); err != nil {
-		return res, err
+	// A new cluster needs a moment to elect its meta leader.
+	for deadline := time.Now().Add(time.Minute); ; {
+		ectx, ecancel := context.WithTimeout(ctx, 5*time.Second)
+		err = proto.EnsureStreams(ectx, js, proto.StreamOptions{Replicas: replicas})
+		if err == nil {
+			_, err = proto.EnsureCluster(ectx, js, c.NumPartitions, replicas)
+		}
+		ecancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return res, err
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 
-	procs := c.processes(url, srv.DNSAddr(), mmdb)
+	services := c.processes(url, srv.DNSAddr(), mmdb, replicas)
 	byName := make(map[string]*Proc)
 	for _, p := range procs {
+		byName[p.Name] = p
+	}
+	procs = append(procs, services...)
+	for _, p := range services {
 		byName[p.Name] = p
 		if err := p.Start(); err != nil {
 			return res, err
@@ -206,7 +252,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		}
 	}
 	sort.Strings(res.Flagged)
-	for _, p := range procs {
+	for _, p := range services {
 		p.Stop(15 * time.Second)
 	}
 	mu.Lock()
@@ -249,7 +295,7 @@ func inject(ctx context.Context, p *Proc, f Fault) error {
 
 // processes lays out the cluster: frontiers splitting the partitions
 // (frontier-0 owns the larger share), crawlers, one classifier.
-func (c Config) processes(natsURL, dns, mmdb string) []*Proc {
+func (c Config) processes(natsURL, dns, mmdb string, replicas int) []*Proc {
 	var procs []*Proc
 	add := func(name, path string, args ...string) {
 		procs = append(procs, &Proc{Name: name, Path: path, Args: args, Log: filepath.Join(c.WorkDir, name+".log")})
@@ -271,7 +317,7 @@ func (c Config) processes(natsURL, dns, mmdb string) []*Proc {
 		add(fmt.Sprintf("frontier-%d", i), c.Bins.Frontier, "run", "--nats", natsURL,
 			"--data", filepath.Join(c.WorkDir, fmt.Sprintf("frontier-%d", i)),
 			"--num-partitions", strconv.Itoa(p), "--partitions", fmt.Sprintf("%d-%d", lo, hi),
-			"--min-delay", c.MinDelay.String(), "--log-level", "warn")
+			"--min-delay", c.MinDelay.String(), "--log-level", "warn", "--replicas", strconv.Itoa(replicas))
 		lo = hi + 1
 	}
 	for i := 0; i < c.Crawlers; i++ {
@@ -281,6 +327,49 @@ func (c Config) processes(natsURL, dns, mmdb string) []*Proc {
 	}
 	add("classifier-0", c.Bins.Classifier, "run", "--nats", natsURL,
 		"--data", filepath.Join(c.WorkDir, "classifier-0"), "--num-partitions", strconv.Itoa(p),
-		"--geoip-db", mmdb, "--log-level", "warn")
+		"--geoip-db", mmdb, "--log-level", "warn", "--replicas", strconv.Itoa(replicas))
 	return procs
+}
+
+// natsCluster lays out three natsd processes routed to each other on free
+// loopback ports, and returns the client URL list.
+func (c Config) natsCluster() (string, []*Proc, error) {
+	ports, err := freePorts(6)
+	if err != nil {
+		return "", nil, err
+	}
+	var routes, urls []string
+	for i := 0; i < 3; i++ {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[3+i]))
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+	}
+	var nodes []*Proc
+	for i := 0; i < 3; i++ {
+		name := fmt.Sprintf("natsd-%d", i)
+		nodes = append(nodes, &Proc{Name: name, Path: c.Bins.NATSD, Log: filepath.Join(c.WorkDir, name+".log"),
+			Args: []string{"run", "--name", name, "--host", "127.0.0.1", "--port", strconv.Itoa(ports[i]),
+				"--cluster-port", strconv.Itoa(ports[3+i]), "--routes", strings.Join(routes, ","),
+				"--data", filepath.Join(c.WorkDir, name), "--http", "", "--max-store", "2GiB", "--log-level", "warn"}})
+	}
+	return strings.Join(urls, ","), nodes, nil
+}
+
+// freePorts returns n loopback ports that were free a moment ago.
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }

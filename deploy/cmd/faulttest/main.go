@@ -41,6 +41,7 @@ func run(ctx context.Context, args []string) int {
 		delay     = fs.Duration("min-delay", 50*time.Millisecond, "per-host minimum delay")
 		timeout   = fs.Duration("timeout", 15*time.Minute, "limit for each crawl")
 		keep      = fs.String("work", "", "keep data and logs in this directory (default: a temporary one)")
+		natsNodes = fs.Int("nats-nodes", 3, "3: a natsd cluster with R3 streams (one node is killed); 1: one NATS server in this process")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -65,14 +66,14 @@ func run(ctx context.Context, args []string) int {
 		return 1
 	}
 	cfg := fault.Config{Bins: bins, Sites: *sites, Seed: *seed, NumPartitions: *parts, Frontiers: *frontiers,
-		Crawlers: *crawlers, Concurrency: *conc, MinDelay: *delay, Timeout: *timeout, Log: os.Stdout,
+		Crawlers: *crawlers, Concurrency: *conc, NATSNodes: *natsNodes, MinDelay: *delay, Timeout: *timeout, Log: os.Stdout,
 		WorkDir: filepath.Join(work, "calm")}
 	calm, err := fault.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faulttest: undisturbed crawl:", err)
 		return 1
 	}
-	cfg.WorkDir, cfg.Faults, cfg.ExpectPages = filepath.Join(work, "disturbed"), fault.DefaultFaults(), calm.Pages()
+	cfg.WorkDir, cfg.Faults, cfg.ExpectPages = filepath.Join(work, "disturbed"), fault.DefaultFaults(*natsNodes), calm.Pages()
 	got, err := fault.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faulttest: disturbed crawl:", err)
