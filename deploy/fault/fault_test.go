@@ -14,7 +14,7 @@ import (
 // form: a crawl of simweb by real frontier, crawler and classifier processes,
 // undisturbed and then with a crawler, the frontier owning most partitions
 // and the classifier killed with SIGKILL and restarted, another crawler
-// frozen for a while, and one node of the three-node NATS cluster killed.
+// frozen for a while. (faulttest --nats-nodes 3 adds a NATS node kill.)
 func TestKillEveryServiceLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the services as processes")
@@ -30,7 +30,7 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := fault.Config{
-		Bins: bins, Sites: 150, Seed: 5, NumPartitions: 8, Frontiers: 2, Crawlers: 2, NATSNodes: 3,
+		Bins: bins, Sites: 150, Seed: 5, NumPartitions: 8, Frontiers: 2, Crawlers: 2,
 		Concurrency: 8, MinDelay: 20 * time.Millisecond, Timeout: 3 * time.Minute, Log: t.Output(),
 	}
 	cfg.WorkDir = filepath.Join(t.TempDir(), "calm")

@@ -242,9 +242,18 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		idleSince = time.Time{}
 	}
 	res.Elapsed = time.Since(start)
-	verdicts, err := node.Verdicts(ctx, js)
-	if err != nil {
-		return res, err
+	// Reading the stream needs its leader; after a NATS node was killed the
+	// cluster may still be settling, so retry for a while.
+	var verdicts []*trawlpb.Verdict
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if verdicts, err = node.Verdicts(ctx, js); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return res, err
+		}
+		logf("verdicts: %v; retrying", err)
+		time.Sleep(time.Second)
 	}
 	for _, v := range verdicts {
 		if v.Flagged {

@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string) int {
 		delay     = fs.Duration("min-delay", 50*time.Millisecond, "per-host minimum delay")
 		timeout   = fs.Duration("timeout", 15*time.Minute, "limit for each crawl")
 		keep      = fs.String("work", "", "keep data and logs in this directory (default: a temporary one)")
-		natsNodes = fs.Int("nats-nodes", 3, "3: a natsd cluster with R3 streams (one node is killed); 1: one NATS server in this process")
+		natsNodes = fs.Int("nats-nodes", 1, "3: a natsd cluster with R3 streams (one node is killed); 1: one NATS server in this process")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
