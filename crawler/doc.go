@@ -6,6 +6,13 @@
 // behind the Fetcher interface (the colly adapter in crawler/colly is the real
 // one) and the NATS wiring lives in crawler/service.
 //
+// Links are published in one form: absolute http(s), no fragment, the host
+// in ASCII (IDN names in punycode), session IDs (PHPSESSID, jsessionid,
+// token-like sid/s, ...) taken out; links to hosts the address policy
+// refuses whatever DNS says (IP literals in refused ranges, localhost) are
+// dropped and counted. Declared and sniffed charsets are reconciled with the
+// bytes (see Decode) before the text is read.
+//
 // Everything here is bounded: body size, text size, links, prices and tracker
 // IDs per page, and the robots.txt cache. Nothing is durable: a crawler that
 // dies loses only caches.

@@ -15,9 +15,9 @@
 // then acks the task once the stream has acknowledged every publish (links
 // and page facts first, then the outcome). Message IDs derive from the
 // lease ID and the kind, so a redelivered task's publishes are
-// deduplicated. A fetch failure is an
-// outcome with a stable error code; a malformed task is dead-lettered; a
-// failed publish makes the task redelivered.
+// deduplicated. A fetch failure is an outcome with a stable error code; a
+// malformed task is dead-lettered; a failed publish makes the task
+// redelivered.
 //
 // When Run's context ends (Main: SIGINT or SIGTERM) it stops pulling, lets
 // fetches in flight finish for up to DrainTimeout, then cancels the rest and

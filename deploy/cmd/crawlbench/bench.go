@@ -54,7 +54,7 @@ type result struct {
 	PeakRSSMB float64 `json:"peak_rss_mib"`
 }
 
-var contenders = []string{"trawl", "colly", "scrapy", "ceiling"}
+var contenders = []string{"trawl", "colly", "scrapy", "ceiling", "crawler-stage"}
 
 // Main runs the benchmark, or one contender when args start with the
 // hidden "contender" command.
@@ -90,8 +90,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if slices.Contains(run, "ceiling") && !slices.Contains(run, "colly") {
-		fmt.Fprintln(stderr, "crawlbench: the ceiling fetches colly's pages: run colly too")
+	if (slices.Contains(run, "ceiling") || slices.Contains(run, "crawler-stage")) && !slices.Contains(run, "colly") {
+		fmt.Fprintln(stderr, "crawlbench: the ceiling and crawler-stage fetch colly's pages: run colly too")
 		return 2
 	}
 	dir, err := os.MkdirTemp("", "crawlbench-")
@@ -143,7 +143,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		results[name] = res
-		fmt.Fprintf(stdout, "crawlbench: %-8s %7d pages in %6.1fs (95%% in %6.1fs): %7.0f pages/s, %5.2f CPU s/1000 pages, peak RSS %4.0f MiB %s\n",
+		fmt.Fprintf(stdout, "crawlbench: %-13s %7d pages in %6.1fs (95%% in %6.1fs): %7.0f pages/s, %5.2f CPU s/1000 pages, peak RSS %4.0f MiB %s\n",
 			name, res.Pages, res.WallS, res.T95S, res.PagesPerS, cpuPer1000(res), res.PeakRSSMB, res.Note)
 	}
 	printTable(stdout, run, results)
@@ -167,9 +167,10 @@ func printTable(w io.Writer, run []string, results map[string]*result) {
 			continue
 		}
 		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.0f | %.2f | %.0f |\n", name, r.Pages, r.WallS, r.T95S, r.PagesPerS, cpuPer1000(r), r.PeakRSSMB)
-		out[name+"_pages_per_s"] = round(r.PagesPerS, 1)
-		out[name+"_cpu_s_per_1000"] = round(cpuPer1000(r), 3)
-		out[name+"_peak_rss_mib"] = round(r.PeakRSSMB, 0)
+		key := strings.ReplaceAll(name, "-", "_")
+		out[key+"_pages_per_s"] = round(r.PagesPerS, 1)
+		out[key+"_cpu_s_per_1000"] = round(cpuPer1000(r), 3)
+		out[key+"_peak_rss_mib"] = round(r.PeakRSSMB, 0)
 	}
 	ratio := func(other string) any {
 		t, o := results["trawl"], results[other]
@@ -181,6 +182,9 @@ func printTable(w io.Writer, run []string, results map[string]*result) {
 	out["trawl_over_colly"] = ratio("colly")
 	out["trawl_over_scrapy"] = ratio("scrapy")
 	out["trawl_over_ceiling"] = ratio("ceiling")
+	if s, c := results["crawler-stage"], results["ceiling"]; s != nil && c != nil && c.PagesPerS > 0 {
+		out["crawler_stage_over_ceiling"] = round(s.PagesPerS/c.PagesPerS, 3)
+	}
 	line, _ := json.Marshal(out)
 	fmt.Fprintf(w, "\n%s\n", line)
 }
@@ -292,6 +296,8 @@ func runContender(ctx context.Context, name, cfgPath string, stdout, stderr io.W
 		res, err = runColly(ctx, cfg)
 	case "ceiling":
 		res, err = runCeiling(ctx, cfg)
+	case "crawler-stage":
+		res, err = runCrawlerStage(ctx, cfg, stderr)
 	default:
 		err = fmt.Errorf("unknown contender %q", name)
 	}

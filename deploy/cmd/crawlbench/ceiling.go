@@ -15,16 +15,10 @@ import (
 // keep-alive connections as fast as possible: no robots.txt, no politeness,
 // no parsing. Its pages/s is what the machine allows at this concurrency.
 func runCeiling(ctx context.Context, cfg config) (*result, error) {
-	f, err := os.Open(cfg.URLFile)
+	urls, err := readURLs(cfg.URLFile)
 	if err != nil {
 		return nil, err
 	}
-	var urls []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		urls = append(urls, sc.Text())
-	}
-	f.Close()
 	dialer := &net.Dialer{Resolver: resolverFor(cfg), Timeout: cfg.Timeout}
 	client := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{
 		DialContext: dialer.DialContext, MaxIdleConns: 2048, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second,
@@ -60,4 +54,18 @@ func runCeiling(ctx context.Context, cfg config) (*result, error) {
 	res := &result{}
 	prog.finish(res, time.Since(start))
 	return res, ctx.Err()
+}
+
+func readURLs(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var urls []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		urls = append(urls, sc.Text())
+	}
+	return urls, sc.Err()
 }

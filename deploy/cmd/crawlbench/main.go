@@ -15,11 +15,14 @@
 //     missing) with equivalent settings, resolving simweb's names from a
 //     host map so that no query leaves the machine;
 //   - ceiling: a Go load generator fetching the pages colly fetched as fast
-//     as it can, without politeness or parsing.
+//     as it can, without politeness or parsing;
+//   - crawler-stage: Trawl's crawler service alone on an embedded NATS, given
+//     those same pages as fetch tasks all at once (no frontier, no
+//     classifier), to show what the crawler stage costs by itself.
 //
 // It prints pages/s, CPU seconds per 1,000 pages and peak RSS for each, then
-// one JSON line with trawl_over_colly, trawl_over_scrapy, trawl_over_ceiling
-// and every contender's <name>_pages_per_s.
+// one JSON line with trawl_over_colly, trawl_over_scrapy, trawl_over_ceiling,
+// crawler_stage_over_ceiling and every contender's <name>_pages_per_s.
 //
 // pages/s is 95% of a contender's pages over the time it took to fetch
 // them: the last few per cent of any polite crawl are the slowest hosts
