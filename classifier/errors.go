@@ -12,4 +12,8 @@ var (
 
 	// ErrBadQuery is returned for a site listing query with bad parameters.
 	ErrBadQuery = errors.New("classifier: bad query")
+
+	// ErrInvalidLabel is returned for a label that cannot be stored: no
+	// ID, no site, or an unknown kind.
+	ErrInvalidLabel = errors.New("classifier: invalid label")
 )

@@ -31,4 +31,5 @@ func Example() {
 	// format.picker            0.45
 	// billing.prepaid_balance  0.40
 	// ru.payment               0.40
+	// format.list              0.15
 }

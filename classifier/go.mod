@@ -3,14 +3,25 @@ module trawl.dev/classifier
 go 1.26.0
 
 require (
+	github.com/chromedp/cdproto v0.159.3
+	github.com/chromedp/chromedp v0.23.0
 	github.com/maxmind/mmdbwriter v1.2.0
 	github.com/nats-io/nats.go v1.55.0
 	github.com/oschwald/maxminddb-golang/v2 v2.9.0
 	github.com/phuslu/iploc v1.0.20260915
 	github.com/prometheus/client_golang v1.25.0
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/text v0.44.0
 	google.golang.org/protobuf v1.36.12
 	trawl.dev/proto v0.0.0
+	trawl.dev/simweb v0.0.0
+)
+
+require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
+	github.com/jimsmart/grobotstxt v1.0.3 // indirect
+	github.com/miekg/dns v1.1.73 // indirect
 )
 
 require (
@@ -30,9 +41,14 @@ require (
 	github.com/prometheus/procfs v0.22.0 // indirect
 	go4.org/netipx v0.0.0-20231129151722-fdeea329fbba // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
+	trawl.dev/crawler v0.0.0
 )
 
 replace trawl.dev/proto => ../proto
+
+replace trawl.dev/crawler => ../crawler
+
+replace trawl.dev/simweb => ../simweb

@@ -3,19 +3,18 @@ package classifier
 import "sync"
 
 // litIndex finds every prefilter literal of every pattern in one pass over
-// a text (an Aho–Corasick automaton over bytes), instead of one search per
-// literal.
+// a text: an Aho–Corasick automaton over bytes, compiled to a table of
+// transitions (one lookup per byte of text) over the classes of bytes that
+// occur in literals.
 type litIndex struct {
 	lits  []string
 	ids   map[string]int32
-	nodes []acNode
 	built bool
-}
 
-type acNode struct {
-	next map[byte]int32
-	fail int32
-	out  []int32 // literals ending here, including through fail links
+	class  [256]uint8 // byte → class; 0 for bytes in no literal
+	nclass int
+	delta  []int32   // state*nclass + class → next state
+	out    [][]int32 // literals ending at a state, including through fail links
 }
 
 var (
@@ -56,42 +55,61 @@ func (x *litIndex) build() {
 	litsMu.Lock()
 	defer litsMu.Unlock()
 	x.built = true
-	x.nodes = []acNode{{next: map[byte]int32{}}}
+	x.nclass = 1
+	for _, l := range x.lits {
+		for i := 0; i < len(l); i++ {
+			if x.class[l[i]] == 0 {
+				x.class[l[i]] = uint8(x.nclass)
+				x.nclass++
+			}
+		}
+	}
+	// The trie, with sparse children while it is built.
+	type node struct {
+		next map[uint8]int32
+		fail int32
+		out  []int32
+	}
+	nodes := []node{{next: map[uint8]int32{}}}
 	for id, l := range x.lits {
 		n := int32(0)
 		for i := 0; i < len(l); i++ {
-			c := l[i]
-			nx, ok := x.nodes[n].next[c]
+			c := x.class[l[i]]
+			nx, ok := nodes[n].next[c]
 			if !ok {
-				nx = int32(len(x.nodes))
-				x.nodes = append(x.nodes, acNode{next: map[byte]int32{}})
-				x.nodes[n].next[c] = nx
+				nx = int32(len(nodes))
+				nodes = append(nodes, node{next: map[uint8]int32{}})
+				nodes[n].next[c] = nx
 			}
 			n = nx
 		}
-		x.nodes[n].out = append(x.nodes[n].out, int32(id))
+		nodes[n].out = append(nodes[n].out, int32(id))
 	}
-	// Breadth first: fail links and inherited outputs.
-	queue := make([]int32, 0, len(x.nodes))
-	for _, child := range x.nodes[0].next {
-		queue = append(queue, child)
+	// Breadth first: fail links, inherited outputs and the full table.
+	nc := x.nclass
+	x.delta = make([]int32, len(nodes)*nc)
+	x.out = make([][]int32, len(nodes))
+	queue := make([]int32, 0, len(nodes))
+	for c := range nc {
+		if child, ok := nodes[0].next[uint8(c)]; ok {
+			x.delta[c] = child
+			queue = append(queue, child)
+		}
 	}
+	x.out[0] = nodes[0].out
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
-		for c, child := range x.nodes[n].next {
-			f := x.nodes[n].fail
-			for {
-				if nx, ok := x.nodes[f].next[c]; ok && nx != child {
-					x.nodes[child].fail = nx
-					break
-				}
-				if f == 0 {
-					break
-				}
-				f = x.nodes[f].fail
+		f := nodes[n].fail
+		x.out[n] = append(nodes[n].out, x.out[f]...)
+		for c := range nc {
+			child, ok := nodes[n].next[uint8(c)]
+			if !ok {
+				x.delta[int(n)*nc+c] = x.delta[int(f)*nc+c]
+				continue
 			}
-			x.nodes[child].out = append(x.nodes[child].out, x.nodes[x.nodes[child].fail].out...)
+			nodes[child].fail = x.delta[int(f)*nc+c]
+			x.delta[int(n)*nc+c] = child
 			queue = append(queue, child)
 		}
 	}
@@ -100,20 +118,11 @@ func (x *litIndex) build() {
 // find returns, per literal id, the start offsets of its occurrences in s.
 func (x *litIndex) find(s string) [][]int32 {
 	pos := make([][]int32, len(x.lits))
-	n := int32(0)
+	nc := x.nclass
+	st := int32(0)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		for {
-			if nx, ok := x.nodes[n].next[c]; ok {
-				n = nx
-				break
-			}
-			if n == 0 {
-				break
-			}
-			n = x.nodes[n].fail
-		}
-		for _, id := range x.nodes[n].out {
+		st = x.delta[int(st)*nc+int(x.class[s[i]])]
+		for _, id := range x.out[st] {
 			pos[id] = append(pos[id], int32(i+1-len(x.lits[id])))
 		}
 	}

@@ -3,6 +3,7 @@ package classifier
 import (
 	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +18,28 @@ type pattern struct {
 	*regexp.Regexp
 	lits []string // nil: no usable prefilter, always run
 	ids  []int32  // the literals' ids in the literal index
+	// also are the ids of further literal sets: every match contains one
+	// literal of each, so a window is only scanned where all are near.
+	also [][]int32
+	// win is how far from a literal a match may start or end; 0 means
+	// scanWindow.
+	win int
+}
+
+// window returns how far from a literal a match may start or end.
+func (p *pattern) window() int {
+	if p.win > 0 {
+		return p.win
+	}
+	return scanWindow
+}
+
+// rxWindow is rx for a pattern whose matches are short: they start and end
+// within win bytes of its literals. Amounts of money are such patterns.
+func rxWindow(expr string, win int) *pattern {
+	p := rx(expr)
+	p.win = win
+	return p
 }
 
 // patterns holds every pattern, for tests.
@@ -26,14 +49,83 @@ var patterns []*pattern
 func rx(expr string) *pattern {
 	p := &pattern{Regexp: regexp.MustCompile(expr)}
 	patterns = append(patterns, p)
-	if re, err := syntax.Parse(expr, syntax.Perl); err == nil {
-		if lits, ok := required(re.Simplify()); ok && usable(lits) {
-			if ids, ok := literalIDs(lits); ok {
-				p.lits, p.ids = lits, ids
-			}
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return p
+	}
+	re = re.Simplify()
+	lits, ok := required(re)
+	if !ok || !usable(lits) {
+		return p
+	}
+	ids, ok := literalIDs(lits)
+	if !ok {
+		return p
+	}
+	p.lits, p.ids = lits, ids
+	seen := map[string]bool{strings.Join(sorted(lits), "\x00"): true}
+	for _, set := range requiredAll(re) {
+		key := strings.Join(sorted(set), "\x00")
+		if seen[key] || !usable(set) || shortest(set) == 0 {
+			continue
+		}
+		seen[key] = true
+		if ids, ok := literalIDs(set); ok {
+			p.also = append(p.also, ids)
 		}
 	}
 	return p
+}
+
+// requiredAll returns literal sets such that every match of re contains a
+// literal of each set: a conjunction, from the parts of a concatenation.
+func requiredAll(re *syntax.Regexp) [][]string {
+	if lits, ok := exact(re); ok {
+		return [][]string{lits}
+	}
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredAll(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredAll(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		if lits, ok := required(re); ok {
+			return [][]string{lits}
+		}
+	case syntax.OpConcat:
+		var out [][]string
+		run := []string{""}
+		flush := func() {
+			if shortest(run) > 0 {
+				out = append(out, run)
+			}
+			run = []string{""}
+		}
+		for _, sub := range re.Sub {
+			if lits, ok := exact(sub); ok {
+				if p := product(run, lits); p != nil {
+					run = p
+					continue
+				}
+				flush()
+				run = lits
+				continue
+			}
+			flush()
+			out = append(out, requiredAll(sub)...)
+		}
+		flush()
+		return out
+	}
+	return nil
+}
+
+func sorted(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return out
 }
 
 // usable reports whether a literal set is worth checking: not too many

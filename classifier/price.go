@@ -36,6 +36,10 @@ func toUSD(amount float64, currency string) float64 {
 	return amount * usdPerUnit[strings.ToUpper(currency)]
 }
 
+// moneyWindow bounds how far an amount may reach from its currency sign
+// or word: a number of up to 16 digits with its separators.
+const moneyWindow = 48
+
 const num = `(\d{1,3}(?:[ ,]\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?)`
 
 // moneyPatterns find amounts in folded text; group 1 is the number.
@@ -47,16 +51,16 @@ var moneyPatterns = []struct {
 	scale    float64
 	postfix  bool
 }{
-	{rx(`(?:us\$|\$|usd ?)\s?` + num), "USD", 1, false},
-	{rx(num + `\s?(?:\$|usd|us dollars?|dollars?|долл\p{L}*\.?|у\.\s?е\.)`), "USD", 1, true},
-	{rx(`(\d{1,3})\s?(?:cents?|¢|цент\p{L}*)`), "USD", 0.01, true},
-	{rx(`(?:€|eur ?)\s?` + num), "EUR", 1, false},
-	{rx(num + `\s?(?:€|eur|euros?|евро)`), "EUR", 1, true},
-	{rx(`£\s?` + num), "GBP", 1, false},
-	{rx(num + `\s?(?:£|gbp)`), "GBP", 1, true},
-	{rx(num + `\s?(?:₽|руб\p{L}*\.?|р\.|rub\.?|rur|roubles?|rubles?)`), "RUB", 1, true},
-	{rx(`(\d{1,2})\s?коп\p{L}*\.?`), "RUB", 0.01, true},
-	{rx(num + `\s?(?:грн\.?|гривен\p{L}*|uah|₴)`), "UAH", 1, true},
+	{rxWindow(`(?:us\$|\$|usd ?)\s?`+num, moneyWindow), "USD", 1, false},
+	{rxWindow(num+`\s?(?:\$|usd|us dollars?|dollars?|долл\p{L}*\.?|у\.\s?е\.)`, moneyWindow), "USD", 1, true},
+	{rxWindow(`(\d{1,3})\s?(?:cents?|¢|цент\p{L}*)`, moneyWindow), "USD", 0.01, true},
+	{rxWindow(`(?:€|eur ?)\s?`+num, moneyWindow), "EUR", 1, false},
+	{rxWindow(num+`\s?(?:€|eur|euros?|евро)`, moneyWindow), "EUR", 1, true},
+	{rxWindow(`£\s?`+num, moneyWindow), "GBP", 1, false},
+	{rxWindow(num+`\s?(?:£|gbp)`, moneyWindow), "GBP", 1, true},
+	{rxWindow(num+`\s?(?:₽|руб\p{L}*\.?|р\.|rub\.?|rur|roubles?|rubles?)`, moneyWindow), "RUB", 1, true},
+	{rxWindow(`(\d{1,2})\s?коп\p{L}*\.?`, moneyWindow), "RUB", 0.01, true},
+	{rxWindow(num+`\s?(?:грн\.?|гривен\p{L}*|uah|₴)`, moneyWindow), "UAH", 1, true},
 }
 
 // digitAfter reports whether a digit follows position i, perhaps after one space.
@@ -68,17 +72,17 @@ func digitAfter(s string, i int) bool {
 }
 
 // unitWords are the words that say what a price is for.
-var unitWords = rx(`megabytes?|mbytes?|mb|мегабайт\p{L}*|мб|tracks?|songs?|трек\p{L}*|песн\p{L}*|песен|композици\p{L}*|albums?|альбом\p{L}*|months?|monthly|месяц\p{L}*|мес\.?`)
+var unitWords = rx(`megabytes?|mbytes?|mb|мегабайт\p{L}*|мб|tracks?|songs?|singles?|трек\p{L}*|песн\p{L}*|песен|композици\p{L}*|albums?|альбом\p{L}*|months?|monthly|месяц\p{L}*|мес\.?|місяц\p{L}*`)
 
 // unitGlue is what may stand between an amount and the unit word after it.
-var unitGlue = rx(`^\s*(?:/|per|a|an|each|for|for\s+(?:the\s+)?(?:whole\s+|full\s+|entire\s+)?|за|за\s+(?:весь|всю|целый)|в)?\s*(?:1|one|один|одну|одного|одной)?\s*$`)
+var unitGlue = rx(`^\s*(?:/|per|a|an|each|for|for\s+(?:the\s+)?(?:whole\s+|full\s+|entire\s+)?|за|за\s+(?:весь|всю|целый)|в|на)?\s*(?:1|one|один|одну|одного|одной)?\s*$`)
 
 func unitOf(word string) string {
 	switch {
 	case strings.HasPrefix(word, "m") && !strings.HasPrefix(word, "month"),
 		strings.HasPrefix(word, "мегабайт"), word == "мб":
 		return UnitMB
-	case strings.HasPrefix(word, "track"), strings.HasPrefix(word, "song"), strings.HasPrefix(word, "трек"),
+	case strings.HasPrefix(word, "track"), strings.HasPrefix(word, "song"), strings.HasPrefix(word, "single"), strings.HasPrefix(word, "трек"),
 		strings.HasPrefix(word, "песн"), word == "песен", strings.HasPrefix(word, "композици"):
 		return UnitTrack
 	case strings.HasPrefix(word, "album"), strings.HasPrefix(word, "альбом"):
@@ -196,6 +200,11 @@ func moneyIn(t *Text, limit int) []Money {
 // it with no other price in between ("price per track: $0.15").
 func unitNear(t *Text, sp span, prevEnd, nextStart int) (string, span) {
 	// Unit words are short: a window of 28 bytes plus the longest word.
+	// Their literals start their matches, so where none occurs near the
+	// price there is nothing to scan.
+	if !t.occursIn(unitWords, max(prevEnd, sp.start-40), min(nextStart, sp.end+28)+1) {
+		return "", span{}
+	}
 	if u, ok := t.scanRange(unitWords, sp.end, min(len(t.folded), sp.end+28+48)); ok && u.start <= sp.end+28 &&
 		u.start <= nextStart && unitGlue.MatchString(t.folded[sp.end:u.start]) &&
 		!sentenceEnd(t.folded[sp.start:sp.end], t.folded[sp.end:u.start]) {
@@ -210,7 +219,7 @@ func unitNear(t *Text, sp span, prevEnd, nextStart int) (string, span) {
 		}
 		last, found, pos = u, true, u.end
 	}
-	if !found || !unitLead.MatchString(t.folded[last.end:sp.start]) {
+	if !found || !unitLead.MatchString(t.folded[last.end:sp.start]) || !leadLink.MatchString(t.folded[last.end:sp.start]) {
 		return "", span{}
 	}
 	if before := t.folded[max(0, last.start-12):last.start]; quantity.MatchString(before) && !perOne.MatchString(before) {
@@ -229,8 +238,14 @@ func sentenceEnd(price, gap string) bool {
 }
 
 // unitLead is what may stand between a unit word and the price after it:
-// "track price: ", "за 1 мб — ", "album: ".
-var unitLead = rx(`^[^\d$€£₽]{0,40}$`)
+// "track price: ", "за 1 мб — ", "album: ", "a song is ".
+// It does not cross the end of a sentence, and it ties the two with a sign
+// or a word of pricing (leadLink): "Platinum Tracks. Why pay 99 cents"
+// prices no track.
+var (
+	unitLead = rx(`^(?:[^\d$€£₽!?.]|\.\S){0,40}$`)
+	leadLink = rx(`^\s*$|[:=/—–-]|(?:^|\s)(?:is|are|costs?|priced?|prices?|for|at|from|just|only|each|now|всего|только|стои\p{L}*|стоимость|цена|за|от|по)(?:\s|$)`)
+)
 
 // quantity and perOne tell "12 tracks" and "95.4 MB" (quantities) from
 // "1 MB" and "per MB" (units of a price).

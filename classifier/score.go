@@ -1,8 +1,10 @@
 package classifier
 
 import (
+	"hash/fnv"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // Scoring turns a site aggregate into a verdict. The zero value means the
@@ -12,10 +14,21 @@ type Scoring struct {
 	StoreThreshold float64
 	// RussiaThreshold is the russia_score a store needs to be flagged.
 	RussiaThreshold float64
+	// MinRussiaLinks is how many independent links to Russia a store needs
+	// to be flagged: Russian hosting, a Russian domain, roubles or Russian
+	// payment systems, the Russian language, Russian law or collecting
+	// societies, a Russian address (RussiaLinkGroups). One link alone (an
+	// IP database entry, a .ru name) can mislead.
+	MinRussiaLinks int
 	// MinStoreGroups is how many independent groups of store signals
 	// (price, billing, format, legal, catalog, template) a store needs, one
 	// of them price or billing. One mention of ROMS is not a store.
 	MinStoreGroups int
+	// PriceModel is the strength the price and billing groups both need
+	// for a site to be a store on them alone: prices of a few cents a track
+	// or a megabyte paid from a prepaid balance is AllofMP3's price model,
+	// whatever else the page says.
+	PriceModel float64
 	// GroupCap caps one store group's contribution to store_score.
 	GroupCap float64
 	// GroupFloor is the strength a store group needs to count towards
@@ -47,7 +60,9 @@ func DefaultScoring() Scoring {
 	return Scoring{
 		StoreThreshold:    0.7,
 		RussiaThreshold:   0.5,
+		MinRussiaLinks:    2,
 		MinStoreGroups:    3,
+		PriceModel:        0.4,
 		GroupCap:          0.6,
 		GroupFloor:        0.15,
 		RepeatDecay:       0.5,
@@ -73,6 +88,7 @@ func (sc Scoring) WithDefaults() Scoring {
 	sc.StoreThreshold = pick(sc.StoreThreshold, d.StoreThreshold)
 	sc.RussiaThreshold = pick(sc.RussiaThreshold, d.RussiaThreshold)
 	sc.GroupCap = pick(sc.GroupCap, d.GroupCap)
+	sc.PriceModel = pick(sc.PriceModel, d.PriceModel)
 	sc.GroupFloor = pick(sc.GroupFloor, d.GroupFloor)
 	sc.RepeatDecay = pick(sc.RepeatDecay, d.RepeatDecay)
 	sc.CounterDamping = pick(sc.CounterDamping, d.CounterDamping)
@@ -80,6 +96,9 @@ func (sc Scoring) WithDefaults() Scoring {
 	sc.LegitThreshold = pick(sc.LegitThreshold, d.LegitThreshold)
 	sc.FocusThreshold = pick(sc.FocusThreshold, d.FocusThreshold)
 	sc.MaterialDelta = pick(sc.MaterialDelta, d.MaterialDelta)
+	if sc.MinRussiaLinks <= 0 {
+		sc.MinRussiaLinks = d.MinRussiaLinks
+	}
 	if sc.MinStoreGroups <= 0 {
 		sc.MinStoreGroups = d.MinStoreGroups
 	}
@@ -92,6 +111,13 @@ func (sc Scoring) WithDefaults() Scoring {
 	sc.MaxEvidence = max(sc.MaxEvidence, 3)
 	return sc
 }
+
+// RussiaLinkGroups are the groups of Russia signals that count as
+// independent links to Russia. Counters (Yandex.Metrika, LiveInternet) and
+// hosting in a neighbouring country add to russia_score but are not links
+// of their own.
+var RussiaLinkGroups = map[string]bool{GroupHosting: true, GroupDomain: true, GroupMoney: true,
+	GroupLanguage: true, GroupLaw: true, GroupContact: true}
 
 // effective is a signal's strength after repeats: a noisy-OR of its weight
 // over the pages it fired on, each further page counting RepeatDecay as much
@@ -114,8 +140,9 @@ func (sc Scoring) Score(s *Site) *Verdict {
 	sc = sc.WithDefaults()
 	notStore := func(p float64) float64 { return 1 - p }
 	storeGroups := make(map[string]float64) // group → 1 − noisy-OR
+	links := make(map[string]float64)       // Russia link group → strongest signal
 	hosting, content, piracy, music, other := 1.0, 1.0, 1.0, 1.0, 1.0
-	for _, st := range s.Signals {
+	for name, st := range s.Signals {
 		e := sc.effective(st)
 		switch st.Axis {
 		case AxisStore:
@@ -124,6 +151,9 @@ func (sc Scoring) Score(s *Site) *Verdict {
 			}
 			storeGroups[st.Group] *= notStore(e)
 		case AxisRussia:
+			if RussiaLinkGroups[st.Group] && name != SignalHostingNearby {
+				links[st.Group] = math.Max(links[st.Group], e)
+			}
 			if st.Group == GroupHosting {
 				hosting *= 1 - e
 			} else {
@@ -140,11 +170,14 @@ func (sc Scoring) Score(s *Site) *Verdict {
 		}
 	}
 	v := &Verdict{Site: s.Name, Partition: s.Partition, Pages: s.Pages, Title: s.Title, Version: s.Version,
-		Updated: s.Updated, Hosts: s.Hosts, IPs: s.IPs, Countries: s.Countries, Networks: s.Networks}
+		Updated: s.Updated, FirstSeen: s.First, Hosts: s.Hosts, IPs: s.IPs, Countries: s.Countries, Networks: s.Networks,
+		TrackerIDs: s.Trackers}
 
 	store, commerce := 1.0, false
+	strength := make(map[string]float64)
 	for g, q := range storeGroups {
 		p := math.Min(1-q, sc.GroupCap)
+		strength[g] = p
 		store *= 1 - p
 		if p >= sc.GroupFloor {
 			v.StoreGroups = append(v.StoreGroups, g)
@@ -166,7 +199,8 @@ func (sc Scoring) Score(s *Site) *Verdict {
 	v.LegitScore = legit
 
 	switch {
-	case v.StoreScore >= sc.StoreThreshold && len(v.StoreGroups) >= sc.MinStoreGroups && commerce:
+	case v.StoreScore >= sc.StoreThreshold && (len(v.StoreGroups) >= sc.MinStoreGroups && commerce ||
+		strength[GroupPrice] >= sc.PriceModel && strength[GroupBilling] >= sc.PriceModel):
 		v.Class = ClassStore
 	case v.PiracyScore >= sc.PiracyThreshold && v.PiracyScore >= legit:
 		v.Class = ClassPiracy
@@ -176,8 +210,15 @@ func (sc Scoring) Score(s *Site) *Verdict {
 		v.Class = ClassOther
 	}
 	v.Evidence = sc.evidence(s)
+	for g, e := range links {
+		if e >= sc.GroupFloor {
+			v.RussiaLinks = append(v.RussiaLinks, g)
+		}
+	}
+	sort.Strings(v.RussiaLinks)
 	// A flag must be explained: at least three pieces of evidence.
-	v.Flagged = v.Class == ClassStore && v.RussiaScore >= sc.RussiaThreshold && len(v.Evidence) >= 3
+	v.Flagged = v.Class == ClassStore && v.RussiaScore >= sc.RussiaThreshold &&
+		len(v.RussiaLinks) >= sc.MinRussiaLinks && len(v.Evidence) >= 3
 	for _, p := range []*float64{&v.StoreScore, &v.RussiaScore, &v.HostingScore, &v.ContentScore,
 		&v.PiracyScore, &v.LegitScore, &v.MusicScore} {
 		*p = math.Round(*p*10000) / 10000
@@ -218,6 +259,7 @@ type Published struct {
 	RussiaScore   float64 `json:"russia_score"`
 	Focused       bool    `json:"focused"`
 	FocusPriority int     `json:"focus_priority,omitempty"`
+	Family        string  `json:"family,omitempty"` // FamilyHash of the verdict published
 }
 
 // Material reports whether v should be published after prev: the first
@@ -228,8 +270,11 @@ func (sc Scoring) Material(prev Published, v *Verdict) bool {
 	if prev.Version == 0 {
 		return len(v.Evidence) > 0
 	}
-	if v.Version <= prev.Version {
+	if v.Version < prev.Version || v.Version == prev.Version && prev.Family == FamilyHash(v) {
 		return false
+	}
+	if prev.Family != FamilyHash(v) {
+		return true // a family made or changed is news to the investigators
 	}
 	return prev.Class != v.Class || prev.Flagged != v.Flagged ||
 		math.Abs(prev.StoreScore-v.StoreScore) >= sc.MaterialDelta ||
@@ -246,5 +291,21 @@ func (sc Scoring) WantsFocus(prev Published, v *Verdict) bool {
 // MarkPublished returns prev updated with v.
 func (p Published) MarkPublished(v *Verdict) Published {
 	p.Version, p.Class, p.Flagged, p.StoreScore, p.RussiaScore = v.Version, v.Class, v.Flagged, v.StoreScore, v.RussiaScore
+	p.Family = FamilyHash(v)
 	return p
+}
+
+// FamilyHash identifies a verdict's family and links: "" for a site
+// alone, else a short hash that changes with any of them.
+func FamilyHash(v *Verdict) string {
+	if v.Family == "" {
+		return ""
+	}
+	h := fnv.New64a()
+	h.Write([]byte(v.Family))
+	for _, l := range v.FamilyLinks {
+		h.Write([]byte{0})
+		h.Write([]byte(l.Site + "\x00" + l.Reason + "\x00" + l.Value))
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -114,23 +114,33 @@ type Doc struct {
 	formats       []string // distinct audio formats, once computed
 	bitrates      []string
 	knownTrackers map[string]bool
+	music         int // words about music on the page, up to two; -1 until counted
+	accts         []string
+	accountsDone  bool
+	registrar     string // the site's registrar, when known
 }
+
+// docSep separates the parts of a page's text in a Doc.
+const docSep = "\n.\n"
 
 // NewDoc prepares p for the signals. Hosting fields are left empty; the
 // Analyzer fills them from its IP databases.
 func NewDoc(p *Page) *Doc {
+	// The title, the meta texts and the text are separate sentences: a
+	// brand in the title ("Platinum Tracks") is no unit of a price that
+	// opens the text.
 	var b strings.Builder
 	b.WriteString(p.Title)
-	b.WriteString("\n")
+	b.WriteString(docSep)
 	for _, m := range p.Meta {
 		if _, content, ok := strings.Cut(m, "="); ok {
 			m = content
 		}
 		b.WriteString(m)
-		b.WriteString("\n")
+		b.WriteString(docSep)
 	}
 	b.WriteString(p.Text)
-	return &Doc{Page: p, text: NewText(b.String())}
+	return &Doc{Page: p, text: NewText(b.String()), music: -1}
 }
 
 // Text returns the folded text the signals match against.
@@ -142,6 +152,11 @@ type Analysis struct {
 	Country  string // hosting country of the page's IP
 	Network  string // its autonomous system
 	Reported bool   // the page reports on music sites rather than offering music
+	// Accounts are the payment accounts the page names (PaymentAccounts).
+	Accounts []string
+	// Template is a near-duplicate hash of the page's structure (see
+	// TemplateHash); 0 for a page with too little of it.
+	Template uint64
 }
 
 // Analyzer runs every signal over pages. It is safe for concurrent use: it
@@ -150,6 +165,8 @@ type Analyzer struct {
 	IPDB          IPDB     // hosting country; nil: no hosting signals
 	ASNDB         ASNDB    // hosting network; nil: none
 	KnownTrackers []string // analytics IDs of known stores (shared back ends)
+	// Registrars tells who registered a site's domain; nil: nobody knows.
+	Registrars Registrars
 
 	// ReportDiscount multiplies the weight of store and piracy hits on a
 	// page framed as a news report or blog post (it describes a store
@@ -178,6 +195,9 @@ func (a *Analyzer) Analyze(p *Page) *Analysis {
 			}
 		}
 	}
+	if a.Registrars != nil {
+		d.registrar, _ = a.Registrars.Registrar(p.Site)
+	}
 	an := &Analysis{Country: d.Country, Network: d.Network}
 	for _, s := range signals {
 		snip, ok := s.detect(d)
@@ -190,19 +210,27 @@ func (a *Analyzer) Analyze(p *Page) *Analysis {
 			an.Reported = true
 		}
 	}
+	an.Accounts = d.accounts()
+	an.Template = TemplateHash(p)
 	if an.Reported {
 		f := a.ReportDiscount
 		if f <= 0 || f > 1 {
 			f = 0.3
 		}
-		for i := range an.Hits {
-			if ax := an.Hits[i].Axis; ax == AxisStore || ax == AxisPiracy {
+		for i, h := range an.Hits {
+			// A report describes stores, pirates and subscriptions; it is
+			// none of them. What it is (radio, label) stays.
+			if h.Axis == AxisStore || h.Axis == AxisPiracy || reportedCommerce[h.Signal] {
 				an.Hits[i].Weight *= f
 			}
 		}
 	}
 	return an
 }
+
+// reportedCommerce are the legit signals of selling music, discounted on
+// a report like the store signals.
+var reportedCommerce = map[string]bool{"legit.subscription": true, "legit.standard_price": true}
 
 // parseIP parses an address, with or without a port or brackets.
 func parseIP(s string) (netip.Addr, bool) {

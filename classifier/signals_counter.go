@@ -24,7 +24,7 @@ var counterSignals = []Signal{
 	{Name: "legit.subscription", Axis: AxisLegit, Group: GroupMusic, Weight: 0.45, detect: detectSubscription,
 		Doc: "a streaming subscription by the month (199 ₽ в месяц, $9.99/month)"},
 	{Name: "legit.standard_price", Axis: AxisLegit, Group: GroupMusic, Weight: 0.45, detect: detectStandardPrice,
-		Doc: "licensed-store prices: $0.69 or more a track, $6.99 or more an album"},
+		Doc: "licensed-store prices: $0.50 or more a track (15 ₽ at the rouble's old rate), $4.50 or more an album"},
 	{Name: "legit.radio", Axis: AxisLegit, Group: GroupMusic, Weight: 0.45, detect: detectRadio,
 		Doc: "a radio station: on air, listen live, FM frequency, в эфире (radios do hold ROMS licences)"},
 	{Name: "legit.label", Axis: AxisLegit, Group: GroupMusic, Weight: 0.4, detect: detectLabel,
@@ -76,7 +76,14 @@ var freeDownloadPhrases = []*pattern{
 	rx(`без\s+регистрации\s+и\s+смс`),
 }
 
-func detectFreeDownload(d *Doc) (string, bool) { return d.first(freeDownloadPhrases...) }
+// detectFreeDownload fires on free downloads on a page about music: a
+// company's free price list is no piracy.
+func detectFreeDownload(d *Doc) (string, bool) {
+	if d.musicWords() == 0 {
+		return "", false
+	}
+	return d.first(freeDownloadPhrases...)
+}
 
 var (
 	fileHosts = []string{"rapidshare.com", "rapidshare.de", "depositfiles.com", "turbobit.net", "letitbit.net",
@@ -113,11 +120,16 @@ var (
 	}
 	subscribeEn = rx(`subscri\p{L}*`)
 	perPeriodEn = rx(`per\s+month|a\s+month|/\s?mo(?:nth)?|monthly|per\s+year|a\s+year|premium`)
-	subscribeRu = rx(`подписк\p{L}*|подпис\p{L}*`)
-	perPeriodRu = rx(`в\s+месяц|/\s?мес|ежемесячн\p{L}*|месяц\p{L}*|безлимит\p{L}*|премиум|в\s+год`)
+	subscribeRu = rx(`подписк\p{L}*|подпис\p{L}*|підписк\p{L}*`)
+	perPeriodRu = rx(`в\s+месяц|/\s?мес|ежемесячн\p{L}*|месяц\p{L}*|безлимит\p{L}*|премиум|в\s+год|на\s+місяць|місяц\p{L}*|щомісяч\p{L}*`)
 )
 
+// detectSubscription fires on a subscription on a page about music: a
+// hosting plan or a newspaper by the month is not a streaming service.
 func detectSubscription(d *Doc) (string, bool) {
+	if d.musicWords() < 2 {
+		return "", false
+	}
 	if s, ok := moneyWhere(d, func(m Money) bool { return m.Unit == UnitMonth }); ok {
 		return s, true
 	}
@@ -130,10 +142,21 @@ func detectSubscription(d *Doc) (string, bool) {
 	return d.nearSnippet(subscribeRu, perPeriodRu, 60)
 }
 
+// musicWord names music: "music", "songs", "альбом", "пісні".
+var musicWord = rx(`music|musical|mp3s?|hits|хит\p{L}*|songs?|tracks?|albums?|artists?|singles?|playlists?|listen\p{L}*|lossless|hi-?fi|audio|podcasts?|radio|меломан\p{L}*|аудио|подкаст\p{L}*|радио|музык\p{L}*|песн\p{L}*|песен|трек\p{L}*|альбом\p{L}*|исполнител\p{L}*|артист\p{L}*|слуша\p{L}*|музик\p{L}*|пісн\p{L}*|слуха\p{L}*`)
+
+// musicWords counts the page's words about music, up to two.
+func (d *Doc) musicWords() int {
+	if d.music < 0 {
+		d.music = len(d.text.findAll(musicWord, 2))
+	}
+	return d.music
+}
+
 func detectStandardPrice(d *Doc) (string, bool) {
 	return moneyWhere(d, func(m Money) bool {
-		return (m.Unit == UnitTrack && m.USD >= 0.69 && m.USD <= 3) ||
-			(m.Unit == UnitAlbum && m.USD >= 6.99 && m.USD <= 40)
+		return (m.Unit == UnitTrack && m.USD >= 0.5 && m.USD <= 3) ||
+			(m.Unit == UnitAlbum && m.USD >= 4.5 && m.USD <= 40)
 	})
 }
 
@@ -151,10 +174,12 @@ var radioMarkers = []*pattern{
 	rx(`listen\s+live|live\s+stream|live\s+broadcast|listen\s+online`),
 	rx(`\d{2,3}[.,]\d\s?fm|fm\s?\d{2,3}[.,]\d`),
 	rx(`broadcast\p{L}*|frequenc\p{L}*|airplay|(?:dj|programme|program|show)\s+schedule`),
-	rx(`радиостанц\p{L}*|радио\s+станц\p{L}*`),
+	rx(`радиостанц\p{L}*|радио\s+станц\p{L}*|радио\s+онлайн|онлайн[- ]радио|интернет[- ]радио`),
+	rx(`(?:internet|online|web)\s+radio|radio\s+online`),
+	rx(`ведущ(?:ие|ий|ая|их)|(?:our|the)\s+(?:presenters|djs)`),
 	rx(`в\s+эфире|прям\p{L}*\s+эфир\p{L}*|эфир\p{L}*`),
 	rx(`слушать\s+(?:\p{L}+\s+)?(?:онлайн|радио|эфир\p{L}*)`),
-	rx(`(?:сетка|программа)\s+(?:вещания|передач|эфира)|вещани\p{L}*|частот\p{L}*`),
+	rx(`(?:сетка|программа|расписание)\s+(?:вещания|передач|эфира)|вещани\p{L}*|частот\p{L}*`),
 }
 
 func detectRadio(d *Doc) (string, bool) { return d.atLeast(2, radioMarkers) }

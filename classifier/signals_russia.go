@@ -5,12 +5,16 @@ import (
 	"unicode"
 )
 
+// SignalHostingNearby is hosting in a neighbouring country: it adds to
+// russia_score but is no link to Russia of its own.
+const SignalHostingNearby = "ru.hosting_nearby"
+
 // Russia signals: hosting and content that tie a site to Russia. Hosting
 // (GroupHosting) is reported apart from content (every other group).
 var russiaSignals = []Signal{
 	{Name: "ru.hosting", Axis: AxisRussia, Group: GroupHosting, Weight: 0.6, Once: true, detect: detectHostingRU,
 		Doc: "the server's IP address is in Russia (IP database)"},
-	{Name: "ru.hosting_nearby", Axis: AxisRussia, Group: GroupHosting, Weight: 0.2, Once: true, detect: detectHostingNearby,
+	{Name: SignalHostingNearby, Axis: AxisRussia, Group: GroupHosting, Weight: 0.2, Once: true, detect: detectHostingNearby,
 		Doc: "the server's IP address is in Ukraine, Belarus or Kazakhstan, where successors moved"},
 	{Name: "ru.cctld", Axis: AxisRussia, Group: GroupDomain, Weight: 0.5, Once: true, detect: detectCCTLD,
 		Doc: "a Russian domain: .ru, .su, .рф (xn--p1ai), .moscow"},
@@ -18,6 +22,10 @@ var russiaSignals = []Signal{
 		Doc: "prices in roubles (руб., ₽, RUB)"},
 	{Name: "ru.payment", Axis: AxisRussia, Group: GroupMoney, Weight: 0.4, detect: detectRUPayment,
 		Doc: "Russian payment systems: WebMoney, Yandex.Money (ЮMoney), QIWI, Robokassa"},
+	{Name: "ru.payment_account", Axis: AxisRussia, Group: GroupMoney, Weight: 0.45, detect: detectPaymentAccount,
+		Doc: "a WebMoney purse, WMID or Yandex.Money wallet number to pay into: an operator's own account, shared by its domains"},
+	{Name: "ru.registrar", Axis: AxisRussia, Group: GroupDomain, Weight: 0.4, Once: true, detect: detectRegistrar,
+		Doc: "the domain is registered with a Russian registrar (RU-CENTER, REG.RU, R01…), where the operator's registrar data says so"},
 	{Name: "ru.counter", Axis: AxisRussia, Group: GroupCounter, Weight: 0.2, detect: detectRUCounter,
 		Doc: "Russian counters: LiveInternet, Yandex.Metrika, top.mail.ru, Rambler Top100"},
 	{Name: "ru.language", Axis: AxisRussia, Group: GroupLanguage, Weight: 0.3, detect: detectRussianLanguage,

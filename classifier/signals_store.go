@@ -114,17 +114,31 @@ var balancePhrases = []*pattern{
 	rx(`(?:your|current|account|prepaid|available)\s+balance`),
 	rx(`balance\s*:\s*(?:\$|€|£|us\$)?\s*\d+(?:[.,]\d+)?`),
 	rx(`prepaid\s+(?:account|balance|funds|deposit)`),
-	rx(`пополн\p{L}*\s+(?:ваш\p{L}*\s+|сво\p{L}*\s+|личн\p{L}*\s+)?(?:баланс\p{L}*|сч[е]т\p{L}*|кошел\p{L}*)`),
+	rx(`(?:download|store|account|prepaid)\s+credits?|(?:buy|purchase|add)\s+(?:\p{L}+\s+)?credits?|credits?\s+(?:packs?|bundles?)`),
+	rx(`(?:keep|put|hold)\s+(?:\p{L}+\s+){0,2}?(?:funds|money)\s+(?:on|in|into)\s+(?:your|the)\s+(?:\p{L}+\s+)?account`),
+	rx(`пополн\p{L}*\s+(?:ваш\p{L}*\s+|сво\p{L}*\s+|личн\p{L}*\s+|лицев\p{L}*\s+)?(?:баланс\p{L}*|сч[е]т\p{L}*|кошел\p{L}*)`),
+	rx(`лицев\p{L}*\s+сч[е]т\p{L}*`),
 	rx(`(?:ваш|текущ\p{L}*|остаток\s+на)\s+(?:баланс\p{L}*|сч[е]т\p{L}*)`),
 	rx(`баланс\p{L}*\s*:\s*(?:\$\s*)?\d+(?:[.,]\d+)?`),
 	rx(`баланс\p{L}*\s+(?:счета|аккаунта|личного\s+кабинета)`),
 	rx(`предоплат\p{L}*`),
 }
 
+var (
+	fundVerb    = rx(`fund(?:s|ed|ing)?|load(?:s|ed|ing)?|refill\p{L}*|top(?:ped|ping)?\s+up|recharg\p{L}*|replenish\p{L}*|deposit(?:s|ed|ing)?|пополн\p{L}*|внес\p{L}*|внос\p{L}*|внест\p{L}*|зачисл\p{L}*`)
+	accountNoun = rx(`(?:\p{L}+\s+)?(?:account|balance|wallet|purse)|сч[е]т(?:а|у|е)?|баланс\p{L}*|кошел\p{L}*`)
+)
+
 var balancePath = regexp.MustCompile(`(?i)(?:^|/)(?:refill|topup|top-up|balance|popolnenie|popolnit\w*|add-?funds)(?:[/._?-]|$)`)
 
 func detectBalance(d *Doc) (string, bool) {
 	if s, ok := d.first(balancePhrases...); ok {
+		return s, true
+	}
+	// Any wording of putting money into an account: "fund your SuperTunes
+	// account", "load money onto your account", "деньги на счёт можно
+	// внести".
+	if s, ok := d.nearSnippet(fundVerb, accountNoun, 30); ok {
 		return s, true
 	}
 	for _, p := range d.Page.LinkPaths {
@@ -136,9 +150,9 @@ func detectBalance(d *Doc) (string, bool) {
 }
 
 var (
-	bonusWord  = rx(`bonus(?:es)?|бонус\p{L}*|extra|в\s+подарок|подар\p{L}*|дополнительн\p{L}*`)
+	bonusWord  = rx(`bonus(?:es)?|бонус\p{L}*|extra|added|free|on\s+top|on\s+us|в\s+подарок|подар\p{L}*|дарим|дополнительн\p{L}*|сверху|начисл\p{L}*`)
 	bonusTrack = rx(`^(?:bonus[- ]tracks?|бонус[- ]?трек\p{L}*|бонусн\p{L}*\s+трек\p{L}*)`)
-	refillWord = rx(`refill\p{L}*|top[- ]?ups?|topping\s+up|replenish\p{L}*|deposit\p{L}*|recharg\p{L}*|add(?:ing)?\s+funds|пополн\p{L}*|платеж\p{L}*|внес\p{L}*|взнос\p{L}*`)
+	refillWord = rx(`refill\p{L}*|top[- ]?ups?|topping\s+up|replenish\p{L}*|deposit\p{L}*|recharg\p{L}*|add(?:ing)?\s+funds|credits?|loads?|внесени\p{L}*|пополн\p{L}*|платеж\p{L}*|внес\p{L}*|взнос\p{L}*`)
 	percentOr  = rx(`\d{1,3}\s?%|\$\s?\d|\d\s?(?:\$|usd|руб\p{L}*|₽|€|у\.е\.)`)
 )
 
@@ -167,10 +181,12 @@ func detectTopupBonus(d *Doc) (string, bool) {
 
 var (
 	formatWord = rx(`mp3|ogg(?:\s+vorbis)?|vorbis|flac|aac|wma|mpc|musepack|ape|monkey's\s+audio|m4a|alac|wav|opus|wavpack`)
-	bitrateRx  = rx(`(96|112|128|160|192|224|256|320)\s?(?:kbps|kbit/s|kbits?|kb/s|k|кбит/с|кбит|кбпс|кб/с)`)
+	bitrateRx  = rx(`((?:96|112|128|160|192|224|256|320)(?:\s?(?:/|,|-|or|или)\s?(?:96|112|128|160|192|224|256|320))*)\s?(?:kbps|kbit/s|kbits?|kb/s|k|кбит/с|кбит|кбпс|кб/с)`)
+	bitrateNum = regexp.MustCompile(`\d+`)
 	choiceWord = rx(`choose|choice\s+of|select|pick|available\s+in|выбер\p{L}*|выбрать|выбор\p{L}*|на\s+выбор|доступн\p{L}*\s+в`)
+	choiceAfter = rx(`(?:на\s+)?(?:ваш|свой)\s+выбор|по\s+(?:вашему|своему)\s+выбору|you\s+(?:decide|choose|pick)|of\s+your\s+choice|your\s+choice|as\s+you\s+(?:like|wish|prefer)`)
 	formatNoun = rx(`formats?|bitrates?|bit\s+rates?|quality|encoding|kbps|формат\p{L}*|битрейт\p{L}*|качеств\p{L}*|кодировани\p{L}*`)
-	formatTag  = rx(`(?:formats?|bitrates?|quality|форматы?|битрейты?|качество)\s*:`)
+	formatTag  = rx(`(?:formats?|bitrates?|quality|encoding|форматы?|битрейты?|качество|кодирование)(?:\s+(?:options?|offered|available|on\s+offer|на\s+выбор|доступны))?\s*:`)
 )
 
 var standardBitrates = map[string]bool{"96": true, "112": true, "128": true, "160": true, "192": true,
@@ -196,9 +212,15 @@ func (d *Doc) formatsAndBitrates() (formats, bitrates []string) {
 		fs[f] = true
 	}
 	for _, sp := range d.text.findAll(bitrateRx, 128) {
+		// "192/256/320 kbps" names three bitrates.
 		m := bitrateRx.FindStringSubmatch(d.text.folded[sp.start:sp.end])
-		if len(m) > 1 && standardBitrates[m[1]] {
-			bs[m[1]] = true
+		if len(m) < 2 {
+			continue
+		}
+		for _, n := range bitrateNum.FindAllString(m[1], -1) {
+			if standardBitrates[n] {
+				bs[n] = true
+			}
 		}
 	}
 	d.formats, d.bitrates = sortedKeys(fs), sortedKeys(bs)
@@ -211,6 +233,17 @@ func detectPicker(d *Doc) (string, bool) {
 		return "", false
 	}
 	if s, ok := d.followedBy(choiceWord, formatNoun, 25); ok {
+		return s, true
+	}
+	// "Pick MP3 320 or FLAC", "выбирайте: OGG или FLAC".
+	if s, ok := d.followedBy(choiceWord, formatWord, 12); ok {
+		return s, true
+	}
+	// "Битрейт на ваш выбор", "MP3 256 or FLAC, you decide".
+	if s, ok := d.followedBy(formatNoun, choiceAfter, 16); ok {
+		return s, true
+	}
+	if s, ok := d.followedBy(formatWord, choiceAfter, 24); ok {
 		return s, true
 	}
 	return d.first(formatTag)

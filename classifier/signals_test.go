@@ -409,9 +409,11 @@ func TestSignalFileHost(t *testing.T) {
 
 func TestSignalSubscription(t *testing.T) {
 	runSignal(t, "legit.subscription", []signalCase{
-		{name: "en per month", page: text("Premium: $9.99/month, cancel anytime."), want: true, snippet: "$9.99/month"},
-		{name: "ru в месяц", page: text("Подписка — 199 ₽ в месяц, первый месяц бесплатно."), want: true},
-		{name: "ru подписка премиум", page: text("Оформите подписку Премиум и слушайте без рекламы."), want: true},
+		{name: "en per month", page: text("Millions of songs. Premium: $9.99/month, cancel anytime. Listen offline."), want: true, snippet: "$9.99/month"},
+		{name: "ru в месяц", page: text("Вся музыка: подписка — 199 ₽ в месяц, первый месяц бесплатно. Слушайте где угодно."), want: true},
+		{name: "ru подписка премиум", page: text("Оформите подписку Премиум и слушайте музыку без рекламы."), want: true},
+		{name: "uk на місяць", page: text("Музика онлайн. Підписка — 99 грн на місяць, слухайте без реклами."), want: true},
+		{name: "hosting plan", page: text("Тариф «Старт» — 99 руб./мес. Пополнить баланс."), want: false},
 		{name: "newsletter", page: text("Subscribe to our newsletter for new releases."), want: false},
 		{name: "ru newsletter", page: text("Подписка на новости сайта"), want: false},
 	})

@@ -3,13 +3,16 @@ package classifier
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
 // Limits on what a site aggregate keeps.
 const (
-	EvidencePerSignal = 3  // strongest snippets kept per signal
-	maxListed         = 32 // hosts, IPs, trackers kept per site
+	EvidencePerSignal = 3   // strongest snippets kept per signal
+	maxListed         = 32  // hosts, IPs, trackers kept per site
+	maxTemplates      = 4   // template hashes kept per site: its first pages
+	maxOutHosts       = 128 // other hosts linked, kept per site
 )
 
 // Site is the aggregate of every page counted for one site: what its
@@ -26,6 +29,9 @@ type Site struct {
 	Countries  []string                `json:"countries,omitempty"` // hosting countries of the IPs
 	Networks   []string                `json:"networks,omitempty"`  // their autonomous systems
 	Trackers   []string                `json:"trackers,omitempty"`
+	Accounts   []string                `json:"accounts,omitempty"`  // payment accounts named (PaymentAccounts)
+	Templates  []uint64                `json:"templates,omitempty"` // template hashes of its first pages (TemplateHash)
+	OutHosts   []string                `json:"out_hosts,omitempty"` // other hosts its pages link to
 	Signals    map[string]*SignalState `json:"signals,omitempty"`
 	Version    int64                   `json:"version"`
 	First      time.Time               `json:"first"`
@@ -86,6 +92,17 @@ func (s *Site) AddPage(p *Page, an *Analysis, now time.Time) {
 	for _, id := range p.TrackerIDs {
 		s.Trackers = addTo(s.Trackers, id)
 	}
+	for _, a := range an.Accounts {
+		s.Accounts = addTo(s.Accounts, a)
+	}
+	for _, h := range p.OutHosts {
+		if h = strings.TrimSuffix(strings.ToLower(h), "."); h != "" && !strings.HasSuffix(h, "."+s.Name) && h != s.Name {
+			s.OutHosts = addToCapped(s.OutHosts, h, maxOutHosts)
+		}
+	}
+	if an.Template != 0 && len(s.Templates) < maxTemplates && !slices.Contains(s.Templates, an.Template) {
+		s.Templates = append(s.Templates, an.Template)
+	}
 	url := p.CanonicalURL()
 	for _, h := range an.Hits {
 		st := s.Signals[h.Signal]
@@ -136,12 +153,15 @@ func sortEvidence(es []Evidence) {
 }
 
 // addTo adds v to a sorted set capped at maxListed.
-func addTo(set []string, v string) []string {
+func addTo(set []string, v string) []string { return addToCapped(set, v, maxListed) }
+
+// addToCapped adds v to a sorted set capped at n.
+func addToCapped(set []string, v string, n int) []string {
 	if v == "" {
 		return set
 	}
 	i, found := slices.BinarySearch(set, v)
-	if found || len(set) >= maxListed {
+	if found || len(set) >= n {
 		return set
 	}
 	return slices.Insert(set, i, v)

@@ -26,61 +26,139 @@ type Text struct {
 	off    []int32            // off[i] is the offset in orig of the rune that produced folded byte i
 	litPos [][]int32          // positions of every prefilter literal
 	occ    map[*pattern][]int // positions of a pattern's literals
-	firsts map[*pattern]int   // first match of a pattern: index into spans, or -1
+	also   map[*pattern][][]int
+	firsts map[*pattern]int // first match of a pattern: index into spans, or -1
 	spans  []span
 }
 
 // NewText folds s.
 func NewText(s string) *Text {
-	if len(s) > MaxTextBytes {
-		s = s[:MaxTextBytes]
-		for range utf8.UTFMax {
-			if r, n := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || n != 1 {
-				break
+	s = capText(s)
+	out := make([]byte, 0, len(s)+len(s)/16)
+	off := make([]int32, 0, len(s)+len(s)/16+1)
+	word, lat, cyr := -1, false, false // start in out of the current word, and its scripts
+	endWord := func() {
+		if word >= 0 && lat && cyr {
+			out, off = fixWord(out, off, word)
+		}
+		word, lat, cyr = -1, false, false
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+				fallthrough
+			case c >= 'a' && c <= 'z':
+				if word < 0 {
+					word = len(out)
+				}
+				lat = true
+			default:
+				endWord()
+				if asciiSpace[c] {
+					c = ' '
+				}
 			}
-			s = s[:len(s)-1]
-		}
-	}
-	type rr struct {
-		r  rune
-		at int32
-	}
-	rs := make([]rr, 0, len(s))
-	for i, r := range s {
-		if r = foldRune(r); r >= 0 {
-			rs = append(rs, rr{r, int32(i)})
-		}
-	}
-	word := make([]rune, 0, 32)
-	for i := 0; i < len(rs); {
-		if !unicode.IsLetter(rs[i].r) {
+			out = append(out, c)
+			off = append(off, int32(i))
 			i++
 			continue
 		}
-		j := i
-		word = word[:0]
-		for j < len(rs) && unicode.IsLetter(rs[j].r) {
-			word = append(word, rs[j].r)
-			j++
-		}
-		if fixScript(word) {
-			for k := range word {
-				rs[i+k].r = word[k]
+		if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// Cyrillic letters U+0400–U+047F, the most common non-ASCII
+			// text here: fold them without the tables.
+			r := rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			if r <= 0x45F {
+				switch {
+				case r < 0x410:
+					r += 0x50
+				case r < 0x430:
+					r += 0x20
+				}
+				if r == 'ё' {
+					r = 'е'
+				}
+				if word < 0 {
+					word = len(out)
+				}
+				cyr = true
+				out = utf8.AppendRune(out, r)
+				off = append(off, int32(i), int32(i))
+				i += 2
+				continue
 			}
 		}
-		i = j
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r = foldRune(r); r < 0 {
+			i += n
+			continue
+		}
+		if unicode.IsLetter(r) {
+			if word < 0 {
+				word = len(out)
+			}
+			if isCyrillic(r) {
+				cyr = true
+			} else if isLatin(r) {
+				lat = true
+			}
+		} else {
+			endWord()
+		}
+		k := len(out)
+		out = utf8.AppendRune(out, r)
+		for range len(out) - k {
+			off = append(off, int32(i))
+		}
+		i += n
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	off := make([]int32, 0, len(s)+1)
-	for _, x := range rs {
-		n, _ := b.WriteRune(x.r)
-		for range n {
-			off = append(off, x.at)
+	endWord()
+	off = append(off, int32(len(s)))
+	return &Text{orig: s, folded: string(out), off: off}
+}
+
+// asciiSpace marks the ASCII white space characters.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// capText cuts s to MaxTextBytes, at a character boundary.
+func capText(s string) string {
+	if len(s) <= MaxTextBytes {
+		return s
+	}
+	s = s[:MaxTextBytes]
+	for range utf8.UTFMax {
+		if r, n := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || n != 1 {
+			break
+		}
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// fixWord turns the look-alike letters of the mixed-script word that
+// starts at out[start:] into the word's main script (see fixScript),
+// keeping the map to the original text.
+func fixWord(out []byte, off []int32, start int) ([]byte, []int32) {
+	var runes []rune
+	var at []int32
+	for i := start; i < len(out); {
+		r, n := utf8.DecodeRune(out[i:])
+		runes = append(runes, r)
+		at = append(at, off[i])
+		i += n
+	}
+	fixScript(runes)
+	out, off = out[:start], off[:start]
+	for k, r := range runes {
+		j := len(out)
+		out = utf8.AppendRune(out, r)
+		for range len(out) - j {
+			off = append(off, at[k])
 		}
 	}
-	off = append(off, int32(len(s)))
-	return &Text{orig: s, folded: b.String(), off: off}
+	return out, off
 }
 
 // String returns the folded text.
@@ -193,8 +271,8 @@ func (t *Text) findFrom(re *pattern, pos int) (span, bool) {
 }
 
 // scanWindow is how far from an occurrence of one of its literals a match
-// of a pattern may start or end. Patterns are written to match phrases
-// shorter than this.
+// of a pattern may start or end, unless the pattern says less (rxWindow).
+// Patterns are written to match phrases shorter than this.
 const scanWindow = 256
 
 // scan finds the first bounded match of re at or after pos. A pattern with
@@ -204,13 +282,21 @@ func (t *Text) scan(re *pattern, pos int) (span, bool) {
 		return t.scanRange(re, pos, len(t.folded))
 	}
 	occ := t.occurrences(re)
-	i := sort.SearchInts(occ, pos-scanWindow)
+	also := t.alsoOccurrences(re)
+	w := re.window()
+	i := sort.SearchInts(occ, pos-w)
 	for i < len(occ) {
-		from := max(pos, occ[i]-scanWindow)
-		to := min(len(t.folded), occ[i]+scanWindow)
+		if !nearAll(also, occ[i], w) {
+			i++
+			continue
+		}
+		from := max(pos, occ[i]-w)
+		to := min(len(t.folded), occ[i]+w)
 		// Merge the windows of nearby occurrences.
-		for i++; i < len(occ) && occ[i]-scanWindow <= to; i++ {
-			to = min(len(t.folded), occ[i]+scanWindow)
+		for i++; i < len(occ) && occ[i]-w <= to; i++ {
+			if nearAll(also, occ[i], w) {
+				to = min(len(t.folded), occ[i]+w)
+			}
 		}
 		if from >= to {
 			continue
@@ -242,6 +328,57 @@ func (t *Text) occurrences(re *pattern) []int {
 	}
 	t.occ[re] = occ
 	return occ
+}
+
+// occursIn reports whether one of re's literals starts in [from, to). A
+// pattern without literals may occur anywhere.
+func (t *Text) occursIn(re *pattern, from, to int) bool {
+	if re.lits == nil {
+		return true
+	}
+	occ := t.occurrences(re)
+	i := sort.SearchInts(occ, from)
+	return i < len(occ) && occ[i] < to
+}
+
+// alsoOccurrences returns the sorted positions of each of re's further
+// literal sets.
+func (t *Text) alsoOccurrences(re *pattern) [][]int {
+	if len(re.also) == 0 {
+		return nil
+	}
+	if occ, ok := t.also[re]; ok {
+		return occ
+	}
+	if t.litPos == nil {
+		t.litPos = index().find(t.folded)
+	}
+	out := make([][]int, len(re.also))
+	for k, ids := range re.also {
+		for _, id := range ids {
+			for _, p := range t.litPos[id] {
+				out[k] = append(out[k], int(p))
+			}
+		}
+		sort.Ints(out[k])
+	}
+	if t.also == nil {
+		t.also = make(map[*pattern][][]int)
+	}
+	t.also[re] = out
+	return out
+}
+
+// nearAll reports whether every set of positions has one within
+// w of p: a match around p needs a literal of each.
+func nearAll(sets [][]int, p, w int) bool {
+	for _, occ := range sets {
+		j := sort.SearchInts(occ, p-w)
+		if j == len(occ) || occ[j] > p+w {
+			return false
+		}
+	}
+	return true
 }
 
 // scanRange finds the first bounded match of re in [pos, end).
@@ -370,7 +507,37 @@ func snippetAround(text string, s, e int) string {
 
 // collapse trims s and turns every run of white space into one space.
 func collapse(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	pending := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				pending = true
+				continue
+			}
+			if pending && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			pending = false
+			b.WriteByte(c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			pending = true
+		} else {
+			if pending && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			pending = false
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // clip cuts s to at most n characters, ending in "…" when it cut.

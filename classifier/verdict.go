@@ -46,15 +46,24 @@ type Verdict struct {
 	LegitScore   float64    `json:"legit_score"`
 	MusicScore   float64    `json:"music_legit_score"`
 	StoreGroups  []string   `json:"store_groups,omitempty"`
+	RussiaLinks  []string   `json:"russia_links,omitempty"` // independent links to Russia (RussiaLinkGroups)
 	Countries    []string   `json:"hosting_countries,omitempty"`
 	Networks     []string   `json:"hosting_networks,omitempty"`
 	Hosts        []string   `json:"hosts,omitempty"`
 	IPs          []string   `json:"ips,omitempty"`
+	TrackerIDs   []string   `json:"tracker_ids,omitempty"`
 	Pages        int        `json:"pages"`
 	Title        string     `json:"title,omitempty"`
 	Evidence     []Evidence `json:"evidence"`
-	Version      int64      `json:"version"`
-	Updated      time.Time  `json:"updated"`
+	// Family is the ID shared by the flagged sites of one operation (see
+	// Families); "" when the site is alone. FamilyLinks say why.
+	Family      string       `json:"family,omitempty"`
+	FamilyLinks []FamilyLink `json:"family_links,omitempty"`
+	// Labels are investigators' decisions about the site, oldest first.
+	Labels    []Label   `json:"labels,omitempty"`
+	Version   int64     `json:"version"`
+	FirstSeen time.Time `json:"first_seen"`
+	Updated   time.Time `json:"updated"`
 }
 
 // Summary is a verdict without its evidence, for listings.
@@ -71,6 +80,8 @@ type Summary struct {
 	Signals      []string  `json:"top_signals,omitempty"`
 	Pages        int       `json:"pages"`
 	Title        string    `json:"title,omitempty"`
+	Family       string    `json:"family,omitempty"`
+	Label        LabelKind `json:"label,omitempty"` // the label in force
 	Version      int64     `json:"version"`
 	Updated      time.Time `json:"updated"`
 }
@@ -81,7 +92,10 @@ func (v *Verdict) Summary() Summary {
 	s := Summary{Site: v.Site, Partition: v.Partition, Class: v.Class, Flagged: v.Flagged,
 		StoreScore: v.StoreScore, RussiaScore: v.RussiaScore, HostingScore: v.HostingScore,
 		ContentScore: v.ContentScore, Countries: v.Countries, Pages: v.Pages, Title: v.Title,
-		Version: v.Version, Updated: v.Updated}
+		Family: v.Family, Version: v.Version, Updated: v.Updated}
+	if l, ok := CurrentLabel(v.Labels); ok {
+		s.Label = l.Kind
+	}
 	seen := make(map[string]bool)
 	for _, e := range v.Evidence {
 		if len(s.Signals) == 5 {

@@ -8,6 +8,8 @@
 //	summaries  JSON classifier.Summary, for listings
 //	pages      site 0x00 page-key → counted time: pages already counted
 //	published  JSON classifier.Published: what was last published
+//	family     JSON FamilyOf: the site's family, set by the family index
+//	labels     JSON []classifier.Label: investigators' labels, oldest first
 //	meta       "scoring" → the Scoring the verdicts were computed with
 //
 // Apply counts a page and rescores its site in one transaction, and ignores
@@ -25,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -39,6 +42,8 @@ var (
 	bucketPages     = []byte("pages")
 	bucketPublished = []byte("published")
 	bucketMeta      = []byte("meta")
+	bucketFamily    = []byte("family")
+	bucketLabels    = []byte("labels")
 	keyScoring      = []byte("scoring")
 )
 
@@ -70,7 +75,7 @@ func (d *DB) Open() error {
 		return fmt.Errorf("bolt: open %s: %w", d.path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketSites, bucketVerdicts, bucketSummaries, bucketPages, bucketPublished, bucketMeta} {
+		for _, b := range [][]byte{bucketSites, bucketVerdicts, bucketSummaries, bucketPages, bucketPublished, bucketMeta, bucketFamily, bucketLabels} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -80,6 +85,16 @@ func (d *DB) Open() error {
 	if err != nil {
 		db.Close()
 		return fmt.Errorf("bolt: create buckets in %s: %w", d.path, err)
+	}
+	d.db = db
+	return nil
+}
+
+// OpenReadOnly opens an existing file for reading, alongside no writer.
+func (d *DB) OpenReadOnly() error {
+	db, err := bbolt.Open(d.path, 0o644, &bbolt.Options{Timeout: 2 * time.Second, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("bolt: open %s: %w", d.path, err)
 	}
 	d.db = db
 	return nil
@@ -104,6 +119,7 @@ type Applied struct {
 	NewSite    bool                 // it was the site's first page
 	WasFlagged bool                 // the site was flagged before this page
 	Verdict    *classifier.Verdict  // the site's current verdict
+	Site       *classifier.Site     // the site's aggregate
 	Published  classifier.Published // what was last published about the site
 }
 
@@ -134,8 +150,11 @@ func (d *DB) Apply(p *classifier.Page, an *classifier.Analysis, sc classifier.Sc
 			}
 			if v == nil {
 				v = sc.Score(site)
+				if err := attach(tx, v); err != nil {
+					return err
+				}
 			}
-			res.Verdict, res.WasFlagged = v, v.Flagged
+			res.Verdict, res.WasFlagged, res.Site = v, v.Flagged, site
 			return nil
 		}
 		if site == nil {
@@ -156,7 +175,7 @@ func (d *DB) Apply(p *classifier.Page, an *classifier.Analysis, sc classifier.Sc
 		if err := tx.Bucket(bucketPages).Put(pk, ms[:]); err != nil {
 			return err
 		}
-		res.Counted, res.Verdict = true, v
+		res.Counted, res.Verdict, res.Site = true, v, site
 		return nil
 	})
 	if err != nil {
@@ -253,16 +272,162 @@ func (d *DB) Rescore(ctx context.Context, sc classifier.Scoring) (int, error) {
 	return n, nil
 }
 
-// putScored stores a site with its verdict and summary.
+// putScored stores a site with its verdict (its family and labels
+// attached) and summary.
 func putScored(tx *bbolt.Tx, s *classifier.Site, v *classifier.Verdict) error {
-	name := []byte(s.Name)
-	if err := putJSON(tx, bucketSites, name, s); err != nil {
+	if err := putJSON(tx, bucketSites, []byte(s.Name), s); err != nil {
 		return err
 	}
+	if err := attach(tx, v); err != nil {
+		return err
+	}
+	return putVerdict(tx, v)
+}
+
+func putVerdict(tx *bbolt.Tx, v *classifier.Verdict) error {
+	name := []byte(v.Site)
 	if err := putJSON(tx, bucketVerdicts, name, v); err != nil {
 		return err
 	}
 	return putJSON(tx, bucketSummaries, name, v.Summary())
+}
+
+// attach sets a verdict's family and labels from their buckets.
+func attach(tx *bbolt.Tx, v *classifier.Verdict) error {
+	name := []byte(v.Site)
+	fam, err := getJSON[FamilyOf](tx, bucketFamily, name)
+	if err != nil {
+		return err
+	}
+	v.Family, v.FamilyLinks = "", nil
+	if fam != nil {
+		v.Family, v.FamilyLinks = fam.ID, fam.Links
+	}
+	labels, err := getJSON[[]classifier.Label](tx, bucketLabels, name)
+	if err != nil {
+		return err
+	}
+	v.Labels = nil
+	if labels != nil {
+		v.Labels = *labels
+	}
+	return nil
+}
+
+// SetFamily records a site's family (nil: it has none) and updates its
+// verdict. It returns the verdict, with what was last published about the
+// site, and whether the family changed; the verdict is nil when the site
+// has none yet.
+func (d *DB) SetFamily(site string, fam *classifier.Family) (*classifier.Verdict, classifier.Published, bool, error) {
+	var (
+		v       *classifier.Verdict
+		pub     classifier.Published
+		changed bool
+	)
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		v, pub, changed = nil, classifier.Published{}, false
+		name := []byte(site)
+		old, err := getJSON[FamilyOf](tx, bucketFamily, name)
+		if err != nil {
+			return err
+		}
+		var now *FamilyOf
+		if fam != nil {
+			now = &FamilyOf{ID: fam.ID, Links: fam.Links}
+		}
+		if reflect.DeepEqual(old, now) {
+			return nil
+		}
+		changed = true
+		if now == nil {
+			err = tx.Bucket(bucketFamily).Delete(name)
+		} else {
+			err = putJSON(tx, bucketFamily, name, now)
+		}
+		if err != nil {
+			return err
+		}
+		if p, err := getJSON[classifier.Published](tx, bucketPublished, name); err != nil {
+			return err
+		} else if p != nil {
+			pub = *p
+		}
+		if v, err = getJSON[classifier.Verdict](tx, bucketVerdicts, name); err != nil || v == nil {
+			return err
+		}
+		if err := attach(tx, v); err != nil {
+			return err
+		}
+		return putVerdict(tx, v)
+	})
+	if err != nil {
+		return nil, pub, false, fmt.Errorf("bolt: set family of %s: %w", site, err)
+	}
+	return v, pub, changed, nil
+}
+
+// AddLabel stores an investigator's label with its site and updates the
+// site's verdict, if it has one. A label whose ID is stored already
+// changes nothing. It reports whether the label was new.
+func (d *DB) AddLabel(l classifier.Label) (bool, error) {
+	added := false
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		added = false
+		name := []byte(l.Site)
+		labels, err := getJSON[[]classifier.Label](tx, bucketLabels, name)
+		if err != nil {
+			return err
+		}
+		var have []classifier.Label
+		if labels != nil {
+			have = *labels
+		}
+		have, added = classifier.AddLabel(have, l)
+		if !added {
+			return nil
+		}
+		if err := putJSON(tx, bucketLabels, name, have); err != nil {
+			return err
+		}
+		v, err := getJSON[classifier.Verdict](tx, bucketVerdicts, name)
+		if err != nil || v == nil {
+			return err
+		}
+		if err := attach(tx, v); err != nil {
+			return err
+		}
+		return putVerdict(tx, v)
+	})
+	if err != nil {
+		return false, fmt.Errorf("bolt: add label %s to %s: %w", l.ID, l.Site, err)
+	}
+	return added, nil
+}
+
+// Labels returns every site's labels, by site.
+func (d *DB) Labels(ctx context.Context) (map[string][]classifier.Label, error) {
+	out := make(map[string][]classifier.Label)
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketLabels)
+		if b == nil {
+			return nil // a file written before labels were kept, opened read-only
+		}
+		return b.ForEach(func(k, raw []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var ls []classifier.Label
+			if err := json.Unmarshal(raw, &ls); err != nil {
+				return fmt.Errorf("decode labels of %s: %w", k, err)
+			}
+			out[string(k)] = ls
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: read labels of %s: %w", d.path, err)
+	}
+	return out, nil
 }
 
 func pageKey(site string, key []byte) []byte {

@@ -81,6 +81,19 @@ func verdictToProto(v *classifier.Verdict) *trawlpb.Verdict {
 		Version:       v.Version,
 		Partition:     int32(v.Partition),
 		Title:         v.Title,
+		HostingScore:  v.HostingScore,
+		ContentScore:  v.ContentScore,
+		PiracyScore:   v.PiracyScore,
+		LegitScore:    v.LegitScore,
+		Asns:          v.Networks,
+		TrackerIds:    v.TrackerIDs,
+		Family:        v.Family,
+	}
+	if !v.FirstSeen.IsZero() {
+		pv.FirstSeenUnixMs = v.FirstSeen.UnixMilli()
+	}
+	for _, l := range v.FamilyLinks {
+		pv.FamilyLinks = append(pv.FamilyLinks, &trawlpb.FamilyLink{Site: l.Site, Reason: l.Reason, Value: l.Value})
 	}
 	for _, e := range v.Evidence {
 		pv.Evidence = append(pv.Evidence, &trawlpb.Evidence{Signal: e.Signal, Axis: string(e.Axis),
@@ -91,22 +104,35 @@ func verdictToProto(v *classifier.Verdict) *trawlpb.Verdict {
 
 // VerdictFromProto converts a wire verdict back to the domain type, for
 // readers of the VERDICTS stream. Fields the wire does not carry (the
-// hosting/content split, piracy and legit scores) are left zero.
+// music part of the legit score, store groups, labels) are left zero.
 func VerdictFromProto(pv *trawlpb.Verdict) *classifier.Verdict {
 	v := &classifier.Verdict{
-		Site:        pv.GetSite(),
-		Partition:   int(pv.GetPartition()),
-		Class:       classifier.Class(pv.GetClass()),
-		Flagged:     pv.GetFlagged(),
-		StoreScore:  pv.GetStoreScore(),
-		RussiaScore: pv.GetRussiaScore(),
-		Countries:   pv.GetCountries(),
-		Hosts:       pv.GetHosts(),
-		IPs:         pv.GetIps(),
-		Pages:       int(pv.GetPages()),
-		Title:       pv.GetTitle(),
-		Version:     pv.GetVersion(),
-		Updated:     time.UnixMilli(pv.GetUpdatedUnixMs()).UTC(),
+		Site:         pv.GetSite(),
+		Partition:    int(pv.GetPartition()),
+		Class:        classifier.Class(pv.GetClass()),
+		Flagged:      pv.GetFlagged(),
+		StoreScore:   pv.GetStoreScore(),
+		RussiaScore:  pv.GetRussiaScore(),
+		HostingScore: pv.GetHostingScore(),
+		ContentScore: pv.GetContentScore(),
+		PiracyScore:  pv.GetPiracyScore(),
+		LegitScore:   pv.GetLegitScore(),
+		Countries:    pv.GetCountries(),
+		Networks:     pv.GetAsns(),
+		TrackerIDs:   pv.GetTrackerIds(),
+		Family:       pv.GetFamily(),
+		Hosts:        pv.GetHosts(),
+		IPs:          pv.GetIps(),
+		Pages:        int(pv.GetPages()),
+		Title:        pv.GetTitle(),
+		Version:      pv.GetVersion(),
+		Updated:      time.UnixMilli(pv.GetUpdatedUnixMs()).UTC(),
+	}
+	if ms := pv.GetFirstSeenUnixMs(); ms > 0 {
+		v.FirstSeen = time.UnixMilli(ms).UTC()
+	}
+	for _, l := range pv.GetFamilyLinks() {
+		v.FamilyLinks = append(v.FamilyLinks, classifier.FamilyLink{Site: l.GetSite(), Reason: l.GetReason(), Value: l.GetValue()})
 	}
 	for _, e := range pv.GetEvidence() {
 		v.Evidence = append(v.Evidence, classifier.Evidence{Signal: e.GetSignal(), Axis: classifier.Axis(e.GetAxis()),

@@ -10,7 +10,6 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -172,12 +171,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "classifier run: --partitions: %v\n", err)
 		return 2
 	}
-	var trackers []string
-	for _, t := range strings.Split(f.trackers, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			trackers = append(trackers, t)
-		}
-	}
+	trackers := splitList(f.trackers)
 	svc, err := New(nc, Options{
 		DataDir:       f.data,
 		NumPartitions: n,

@@ -78,6 +78,9 @@ type Options struct {
 	ASNFile   string
 	// KnownTrackers are analytics IDs of known stores.
 	KnownTrackers []string
+	// Registrars tells who registered sites' domains (a WHOIS extract);
+	// nil: nobody knows.
+	Registrars classifier.Registrars
 
 	// Scoring holds the thresholds; zero fields take defaults.
 	Scoring classifier.Scoring
@@ -96,6 +99,8 @@ type Options struct {
 // Stats are the service's counters.
 type Stats struct {
 	Pages      int64 `json:"pages"`              // pages counted
+	Labels     int64 `json:"labels"`             // investigators' labels stored
+	Families   int64 `json:"family_updates"`     // verdicts updated because a family changed
 	Duplicates int64 `json:"duplicates"`         // redelivered pages, counted before
 	Sites      int64 `json:"sites"`              // sites with an aggregate
 	Flagged    int64 `json:"flagged"`            // sites flagged now
@@ -120,7 +125,12 @@ type Service struct {
 	counters bus.Counters
 	locks    [256]sync.Mutex
 
-	pages, duplicates, sites, flagged, verdicts, focus, malformed atomic.Int64
+	pages, duplicates, sites, flagged, verdicts, focus, malformed, labels, famUpdates atomic.Int64
+
+	// familyMu serialises family updates: an update, the families it
+	// changes and the verdicts it patches happen as one step.
+	familyMu sync.Mutex
+	families *bolt.Families
 
 	mu       sync.Mutex
 	running  bool
@@ -242,6 +252,16 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	if err := s.countSites(ctx, store); err != nil {
 		return fmt.Errorf("classifier: run: %w", err)
 	}
+	families := bolt.NewFamilies(bolt.FamiliesPath(filepath.Join(s.o.DataDir, "classifier")))
+	if err := families.Open(); err != nil {
+		return fmt.Errorf("classifier: run: %w", err)
+	}
+	defer func() {
+		if cerr := families.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("classifier: run: %w", cerr)
+		}
+	}()
+	s.families = families
 	s.storeMu.Lock()
 	s.store = store
 	s.storeMu.Unlock()
@@ -268,8 +288,9 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	s.log.Info("classifier: running", "partitions", len(s.partitions), "of", s.o.NumPartitions, "workers", s.o.Workers)
 	var wg sync.WaitGroup
 	for _, p := range s.partitions {
-		wg.Go(func() { s.consume(ctx, js, p, store.DB(p)) })
+		wg.Go(func() { s.consume(ctx, js, p, store, store.DB(p)) })
 	}
+	wg.Go(func() { s.consumeLabels(ctx, js, store) })
 	wg.Wait()
 	s.log.Info("classifier: stopped", "pages", s.pages.Load())
 	return nil
@@ -277,7 +298,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 
 // consume runs partition p's consumer until ctx ends, starting it again
 // (after a pause that grows to 30 s) when it cannot be set up.
-func (s *Service) consume(ctx context.Context, js jetstream.JetStream, p int, db *bolt.DB) {
+func (s *Service) consume(ctx context.Context, js jetstream.JetStream, p int, store *bolt.Store, db *bolt.DB) {
 	pause := time.Second
 	for ctx.Err() == nil {
 		err := bus.Consume(ctx, js, bus.ConsumerOptions{
@@ -289,7 +310,7 @@ func (s *Service) consume(ctx context.Context, js jetstream.JetStream, p int, db
 			MaxDeliver:    s.o.MaxDeliver,
 			Logger:        s.log,
 			Counters:      &s.counters,
-		}, s.handler(p, db))
+		}, s.handler(p, store, db))
 		if err == nil || ctx.Err() != nil {
 			return
 		}
@@ -305,17 +326,28 @@ func (s *Service) consume(ctx context.Context, js jetstream.JetStream, p int, db
 
 // openIPDBs sets up the analyzer with the IP databases of the options.
 func (s *Service) openIPDBs() (func(), error) {
+	countries, networks, closeAll, err := openIPDBs(s.o.IPDB, s.o.ASNDB, s.o.GeoIPFile, s.o.ASNFile)
+	if err != nil {
+		return nil, fmt.Errorf("classifier: run: %w", err)
+	}
+	s.analyzer = &classifier.Analyzer{IPDB: countries, ASNDB: networks, KnownTrackers: s.o.KnownTrackers, Registrars: s.o.Registrars}
+	return closeAll, nil
+}
+
+// openIPDBs returns the country and network databases: the ones given,
+// else the MaxMind files named, else the embedded country table and no
+// networks.
+func openIPDBs(countries classifier.IPDB, networks classifier.ASNDB, geoFile, asnFile string) (classifier.IPDB, classifier.ASNDB, func(), error) {
 	var closers []func() error
 	closeAll := func() {
 		for _, c := range closers {
 			_ = c()
 		}
 	}
-	countries, networks := s.o.IPDB, s.o.ASNDB
-	if countries == nil && s.o.GeoIPFile != "" {
-		db, err := mmdb.OpenCountries(s.o.GeoIPFile)
+	if countries == nil && geoFile != "" {
+		db, err := mmdb.OpenCountries(geoFile)
 		if err != nil {
-			return nil, fmt.Errorf("classifier: run: %w", err)
+			return nil, nil, nil, err
 		}
 		closers = append(closers, db.Close)
 		countries = db
@@ -323,17 +355,16 @@ func (s *Service) openIPDBs() (func(), error) {
 	if countries == nil {
 		countries = iploc.DB{}
 	}
-	if networks == nil && s.o.ASNFile != "" {
-		db, err := mmdb.OpenNetworks(s.o.ASNFile)
+	if networks == nil && asnFile != "" {
+		db, err := mmdb.OpenNetworks(asnFile)
 		if err != nil {
 			closeAll()
-			return nil, fmt.Errorf("classifier: run: %w", err)
+			return nil, nil, nil, err
 		}
 		closers = append(closers, db.Close)
 		networks = db
 	}
-	s.analyzer = &classifier.Analyzer{IPDB: countries, ASNDB: networks, KnownTrackers: s.o.KnownTrackers}
-	return closeAll, nil
+	return countries, networks, closeAll, nil
 }
 
 func (s *Service) countSites(ctx context.Context, store *bolt.Store) error {
@@ -353,7 +384,7 @@ func (s *Service) countSites(ctx context.Context, store *bolt.Store) error {
 }
 
 // handler returns the message handler of partition p.
-func (s *Service) handler(p int, db *bolt.DB) bus.Handler {
+func (s *Service) handler(p int, store *bolt.Store, db *bolt.DB) bus.Handler {
 	return func(ctx context.Context, msg jetstream.Msg) error {
 		var pf trawlpb.PageFacts
 		if err := bus.Decode(msg.Data(), &pf); err != nil {
@@ -389,18 +420,61 @@ func (s *Service) handler(p int, db *bolt.DB) bus.Handler {
 				s.flagged.Add(-1)
 			}
 		}
-		return s.publish(ctx, db, res)
+		if err := s.publish(ctx, db, res.Verdict, res.Published); err != nil {
+			return err
+		}
+		if res.Verdict.Flagged || res.WasFlagged {
+			return s.updateFamily(ctx, store, res.Site, res.Verdict.Flagged)
+		}
+		return nil
 	}
+}
+
+// updateFamily records what a flagged site could share with others, or
+// that it is no longer flagged, and updates and republishes the verdicts
+// of every site whose family changed.
+func (s *Service) updateFamily(ctx context.Context, store *bolt.Store, site *classifier.Site, flagged bool) error {
+	s.familyMu.Lock()
+	defer s.familyMu.Unlock()
+	affected, err := s.families.Update(classifier.MemberOf(site), flagged)
+	if err != nil || len(affected) == 0 {
+		return err
+	}
+	fams, err := s.families.Families(affected)
+	if err != nil {
+		return err
+	}
+	for _, name := range affected {
+		db := store.DB(proto.Partition(name, s.o.NumPartitions))
+		if db == nil {
+			continue
+		}
+		var fam *classifier.Family
+		if f, ok := fams[name]; ok {
+			fam = &f
+		}
+		v, pub, changed, err := db.SetFamily(name, fam)
+		if err != nil {
+			return fmt.Errorf("classifier: %w", err)
+		}
+		if !changed || v == nil {
+			continue
+		}
+		s.famUpdates.Add(1)
+		if err := s.publish(ctx, db, v, pub); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // publish sends the verdict when it changed materially since the last one
 // published, and a focus hint when the site starts to look like a store,
 // then records what it sent.
-func (s *Service) publish(ctx context.Context, db *bolt.DB, res *bolt.Applied) error {
-	v, pub := res.Verdict, res.Published
+func (s *Service) publish(ctx context.Context, db *bolt.DB, v *classifier.Verdict, pub classifier.Published) error {
 	changed := false
 	if s.scoring.Material(pub, v) {
-		id := proto.MsgID("verdict", v.Site, strconv.FormatInt(v.Version, 10))
+		id := verdictMsgID(v)
 		if err := bus.Publish(ctx, s.js, proto.VerdictSubject(v.Site), verdictToProto(v), id); err != nil {
 			return fmt.Errorf("classifier: publish verdict of %s: %w", v.Site, err)
 		}
@@ -425,6 +499,16 @@ func (s *Service) publish(ctx context.Context, db *bolt.DB, res *bolt.Applied) e
 		}
 	}
 	return nil
+}
+
+// verdictMsgID derives a verdict's message ID from its site, version and
+// family: a verdict republished because its family changed is not a
+// duplicate.
+func verdictMsgID(v *classifier.Verdict) string {
+	if fh := classifier.FamilyHash(v); fh != "" {
+		return proto.MsgID("verdict", v.Site, strconv.FormatInt(v.Version, 10), fh)
+	}
+	return proto.MsgID("verdict", v.Site, strconv.FormatInt(v.Version, 10))
 }
 
 func focusReason(v *classifier.Verdict) string {
@@ -453,6 +537,8 @@ func (s *Service) Stats() Stats {
 		Sites:      s.sites.Load(),
 		Flagged:    s.flagged.Load(),
 		Verdicts:   s.verdicts.Load(),
+		Labels:     s.labels.Load(),
+		Families:   s.famUpdates.Load(),
 		Focus:      s.focus.Load(),
 		Malformed:  s.malformed.Load(),
 		Dead:       s.counters.Dead.Load(),

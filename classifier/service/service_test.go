@@ -121,7 +121,7 @@ func lastVerdict(tb testing.TB, js jetstream.JetStream, site string) (*trawlpb.V
 	if err := gproto.Unmarshal(m.Data, &v); err != nil {
 		tb.Fatal(err)
 	}
-	if want := proto.MsgID("verdict", v.Site, itoa(v.Version)); m.Header.Get(jetstream.MsgIDHeader) != want {
+	if want := service.VerdictMsgID(service.VerdictFromProto(&v)); m.Header.Get(jetstream.MsgIDHeader) != want {
 		tb.Errorf("verdict of %s: got Msg-Id %q, want %q (site+version)", site, m.Header.Get(jetstream.MsgIDHeader), want)
 	}
 	return &v, true
