@@ -662,6 +662,9 @@ func (s *Service) addMicro() (micro.Service, error) {
 		Name:        Name,
 		Version:     Version,
 		Description: "classifies sites: AllofMP3-style stores linked to Russia",
+		// Every instance answers $SRV.STATS with its own numbers, so
+		// `trawl status` can show each classifier and add them up.
+		StatsHandler: func(*micro.Endpoint) any { return s.Stats() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("classifier: run: micro service: %w", err)

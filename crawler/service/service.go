@@ -215,6 +215,9 @@ func (s *Service) run(ctx context.Context) error {
 	svc, err := micro.AddService(s.nc, micro.Config{
 		Name: "trawl-crawler", Version: "0.1.0",
 		Description: "fetches pages for the frontier and reports facts to the classifier",
+		// Every instance answers $SRV.STATS with its own numbers, so
+		// `trawl status` can show each crawler and add them up.
+		StatsHandler: func(*micro.Endpoint) any { return s.Stats() },
 	})
 	if err != nil {
 		return fmt.Errorf("crawler service: micro: %w", err)

@@ -145,6 +145,16 @@ func TestRunCrawlsSeedsAndDrainsOnCancel(t *testing.T) {
 			t.Errorf("status output lacks %q:\n%s", want, st.String())
 		}
 	}
+	// Each service instance shows its own numbers.
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`trawl-frontier .*queued=\d+ inflight=\d+`),
+		regexp.MustCompile(`trawl-crawler .*fetched=[1-9]\d*`),
+		regexp.MustCompile(`trawl-classifier .*pages=[1-9]\d*`),
+	} {
+		if !want.MatchString(st.String()) {
+			t.Errorf("status output does not match %v:\n%s", want, st.String())
+		}
+	}
 
 	// trawl seed adds a URL to the running crawl.
 	var sd, sdErr bytes.Buffer
