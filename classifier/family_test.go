@@ -15,7 +15,7 @@ func TestPaymentAccounts(t *testing.T) {
 		want []string
 	}{
 		{"Pay to WebMoney purse Z418223017745 or R336600102277.", []string{"webmoney:Z418223017745", "webmoney:R336600102277"}},
-		{"Кошелёк Яндекс.Деньги: 41001893355211, WMID: 123456789012", []string{"wmid:123456789012", "yoomoney:41001893355211"}},
+		{"Кошелёк Яндекс.Деньги: 41001893355211, WMID: 123456789012", []string{"yoomoney:41001893355211", "wmid:123456789012"}},
 		{"z 418223017745 is no purse, nor ISBN 978-5-17-118366-2 nor phone +7 (495) 231-88-10", nil},
 		{"Order Z4182230177451 has 13 digits", nil},
 	}

@@ -34,6 +34,9 @@ func (p *pattern) window() int {
 	return scanWindow
 }
 
+// shortWindow is the window of patterns that match a word or two.
+const shortWindow = 40
+
 // rxWindow is rx for a pattern whose matches are short: they start and end
 // within win bytes of its literals. Amounts of money are such patterns.
 func rxWindow(expr string, win int) *pattern {

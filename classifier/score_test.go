@@ -53,6 +53,8 @@ func TestScoreRules(t *testing.T) {
 		{"store without Russia", map[string]int{"price.per_mb": 1, "billing.prepaid_balance": 1, "format.picker": 1}, classifier.ClassStore, false},
 		{"store on Ukrainian hosting alone", map[string]int{"price.per_mb": 1, "billing.prepaid_balance": 1, "format.picker": 1, "ru.hosting_nearby": 1}, classifier.ClassStore, false},
 		{"store with Russian legal claims and payments", map[string]int{"price.per_mb": 1, "billing.prepaid_balance": 1, "format.picker": 1, "ru.law": 1, "ru.collecting_society": 1, "ru.payment": 1}, classifier.ClassStore, true},
+		{"the price model alone: cheap tracks from a prepaid balance", map[string]int{"price.per_track_low": 1, "price.album_low": 1, "billing.prepaid_balance": 1, "ru.payment": 1, "ru.hosting": 1}, classifier.ClassStore, true},
+		{"cheap tracks without a balance are not a store", map[string]int{"price.per_track_low": 1, "price.album_low": 1, "ru.payment": 1, "ru.hosting": 1}, classifier.ClassOther, false},
 		{"torrents", map[string]int{"piracy.torrent": 3, "format.list": 3}, classifier.ClassPiracy, false},
 		{"radio", map[string]int{"legit.radio": 2, "legal.roms": 1, "ru.hosting": 1}, classifier.ClassMusicLegit, false},
 		{"store-like with a subscription", map[string]int{"price.per_track_low": 1, "billing.prepaid_balance": 1, "format.picker": 1, "legit.subscription": 3, "ru.hosting": 1}, classifier.ClassMusicLegit, false},

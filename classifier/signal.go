@@ -211,7 +211,14 @@ func (a *Analyzer) Analyze(p *Page) *Analysis {
 		}
 	}
 	an.Accounts = d.accounts()
-	an.Template = TemplateHash(p)
+	// Templates tie flagged sites together: only pages with some store
+	// evidence need one.
+	for _, h := range an.Hits {
+		if h.Axis == AxisStore {
+			an.Template = TemplateHash(p)
+			break
+		}
+	}
 	if an.Reported {
 		f := a.ReportDiscount
 		if f <= 0 || f > 1 {

@@ -143,7 +143,7 @@ func detectSubscription(d *Doc) (string, bool) {
 }
 
 // musicWord names music: "music", "songs", "альбом", "пісні".
-var musicWord = rx(`music|musical|mp3s?|hits|хит\p{L}*|songs?|tracks?|albums?|artists?|singles?|playlists?|listen\p{L}*|lossless|hi-?fi|audio|podcasts?|radio|меломан\p{L}*|аудио|подкаст\p{L}*|радио|музык\p{L}*|песн\p{L}*|песен|трек\p{L}*|альбом\p{L}*|исполнител\p{L}*|артист\p{L}*|слуша\p{L}*|музик\p{L}*|пісн\p{L}*|слуха\p{L}*`)
+var musicWord = rxWindow(`music|musical|mp3s?|hits|хит\p{L}*|songs?|tracks?|albums?|artists?|singles?|playlists?|listen\p{L}*|lossless|hi-?fi|audio|podcasts?|radio|меломан\p{L}*|аудио|подкаст\p{L}*|радио|музык\p{L}*|песн\p{L}*|песен|трек\p{L}*|альбом\p{L}*|исполнител\p{L}*|артист\p{L}*|слуша\p{L}*|музик\p{L}*|пісн\p{L}*|слуха\p{L}*`, shortWindow)
 
 // musicWords counts the page's words about music, up to two.
 func (d *Doc) musicWords() int {
@@ -192,9 +192,28 @@ var labelMarkers = []*pattern{
 	rx(`звукозаписывающ\p{L}*\s+(?:компани\p{L}*|лейбл\p{L}*)|наш\s+лейбл|независим\p{L}*\s+лейбл\p{L}*`),
 	rx(`наши\s+артисты|артисты\s+лейбла`),
 	rx(`(?:присылайте|отправ\p{L}*|прием)\s+(?:\p{L}+\s+){0,2}?демо`),
+	rx(`(?:new|latest|upcoming|forthcoming)\s+releases?|(?:release|label)\s+catalogu?e|cat(?:alogue)?\.?\s+(?:no|number)\.?`),
+	rx(`(?:новые|свежие|последние)\s+релиз\p{L}*|релиз\p{L}*\s+лейбла|каталог\s+лейбла`),
 }
 
-func detectLabel(d *Doc) (string, bool) { return d.atLeast(2, labelMarkers) }
+// labelHost matches the host names record labels give themselves.
+var labelHost = regexp.MustCompile(`(?:^|[.-])(?:[a-z0-9-]*records?|[a-z0-9-]*recordings|[a-z0-9-]*rekords?|zvukozapis[a-z0-9-]*)(?:[.-]|$)`)
+
+// detectLabel fires on two marks of a record label; a host name like
+// "northfield-records.com" is one.
+func detectLabel(d *Doc) (string, bool) {
+	k, sp := d.distinct(labelMarkers)
+	if labelHost.MatchString(d.Page.lowerHost()) {
+		if k >= 1 {
+			return d.text.snippet(sp), true
+		}
+		return "", false
+	}
+	if k >= 2 {
+		return d.text.snippet(sp), true
+	}
+	return "", false
+}
 
 // Reports and shops.
 

@@ -125,8 +125,6 @@ func detectRUCounter(d *Doc) (string, bool) {
 	return d.first(ruCounterWord)
 }
 
-var cyrillicRun = rx(`\p{Cyrillic}[\p{Cyrillic}\s,.:;!?-]{24,}`)
-
 func detectRussianLanguage(d *Doc) (string, bool) {
 	lang := strings.ToLower(d.Page.Lang)
 	if strings.HasPrefix(lang, "ru") {
@@ -147,27 +145,74 @@ func detectRussianLanguage(d *Doc) (string, bool) {
 		s = s[:64<<10]
 	}
 	for _, r := range s {
-		if !unicode.IsLetter(r) {
+		switch {
+		case r < 0x80:
+			if r >= 'a' && r <= 'z' {
+				letters++
+			}
+			continue
+		case r >= 0x400 && r <= 0x4ff:
+			// Cyrillic: every code point here that folding leaves is a
+			// letter but the few signs below.
+			if r >= 0x482 && r <= 0x489 {
+				continue
+			}
+		case !unicode.IsLetter(r):
+			continue
+		default:
+			letters++
+			if unicode.Is(unicode.Cyrillic, r) {
+				cyr++
+			}
 			continue
 		}
 		letters++
-		if unicode.Is(unicode.Cyrillic, r) {
-			cyr++
-			switch r {
-			case 'ы', 'э', 'ъ':
-				russianOnly++
-			case 'і', 'ї', 'є', 'ґ', 'ў':
-				ukrainianOnly++
-			}
+		cyr++
+		switch r {
+		case 'ы', 'э', 'ъ':
+			russianOnly++
+		case 'і', 'ї', 'є', 'ґ', 'ў':
+			ukrainianOnly++
 		}
 	}
 	if cyr < 40 || cyr*10 < letters*3 || russianOnly <= ukrainianOnly {
 		return "", false
 	}
-	if sp, ok := d.text.find(cyrillicRun); ok {
+	if sp, ok := cyrillicRun(d.text.folded); ok {
 		return d.text.snippet(sp), true
 	}
 	return "", false
+}
+
+// cyrillicRun finds the first run of Russian prose: a Cyrillic letter that
+// starts a word, then 24 or more Cyrillic letters, spaces and punctuation.
+func cyrillicRun(s string) (span, bool) {
+	start, n := -1, 0
+	prevLetter := false
+	for i, r := range s {
+		cyrillic := r >= 0x400 && r <= 0x4ff || r >= 0x80 && unicode.Is(unicode.Cyrillic, r)
+		switch {
+		case start < 0:
+			if cyrillic && !prevLetter {
+				start, n = i, 1
+			}
+		case cyrillic || r == ' ' || strings.ContainsRune(",.:;!?-", r):
+			n++
+		default:
+			if n >= 25 {
+				return span{start, i}, true
+			}
+			start = -1
+			if cyrillic && !prevLetter {
+				start, n = i, 1
+			}
+		}
+		prevLetter = unicode.IsLetter(r)
+	}
+	if start >= 0 && n >= 25 {
+		return span{start, len(s)}, true
+	}
+	return span{}, false
 }
 
 var raoName = rx(`рао|воис|российск\p{L}*\s+авторск\p{L}*\s+обществ\p{L}*|russian\s+authors'?\s+society`)

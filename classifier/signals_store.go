@@ -150,19 +150,22 @@ func detectBalance(d *Doc) (string, bool) {
 }
 
 var (
-	bonusWord  = rx(`bonus(?:es)?|бонус\p{L}*|extra|added|free|on\s+top|on\s+us|в\s+подарок|подар\p{L}*|дарим|дополнительн\p{L}*|сверху|начисл\p{L}*`)
-	bonusTrack = rx(`^(?:bonus[- ]tracks?|бонус[- ]?трек\p{L}*|бонусн\p{L}*\s+трек\p{L}*)`)
-	refillWord = rx(`refill\p{L}*|top[- ]?ups?|topping\s+up|replenish\p{L}*|deposit\p{L}*|recharg\p{L}*|add(?:ing)?\s+funds|credits?|loads?|внесени\p{L}*|пополн\p{L}*|платеж\p{L}*|внес\p{L}*|взнос\p{L}*`)
-	percentOr  = rx(`\d{1,3}\s?%|\$\s?\d|\d\s?(?:\$|usd|руб\p{L}*|₽|€|у\.е\.)`)
+	bonusWord  = rxWindow(`bonus(?:es)?|бонус\p{L}*|extra|added|free|on\s+top|on\s+us|в\s+подарок|подар\p{L}*|дарим|дополнительн\p{L}*|сверху|начисл\p{L}*`, shortWindow)
+	bonusTrack = rxWindow(`^(?:bonus[- ]tracks?|бонус[- ]?трек\p{L}*|бонусн\p{L}*\s+трек\p{L}*)`, shortWindow)
+	refillWord = rxWindow(`refill\p{L}*|top[- ]?ups?|topping\s+up|replenish\p{L}*|deposit\p{L}*|recharg\p{L}*|add(?:ing)?\s+funds|credits?|loads?|внесени\p{L}*|пополн\p{L}*|платеж\p{L}*|внес\p{L}*|взнос\p{L}*`, shortWindow)
+	percentOr  = rxWindow(`\d{1,3}\s?%|\$\s?\d|\d\s?(?:\$|usd|руб\p{L}*|₽|€|у\.е\.)`, shortWindow)
 )
 
 func detectTopupBonus(d *Doc) (string, bool) {
 	t := d.text
 	for _, b := range t.findAll(bonusWord, 64) {
-		if bonusTrack.MatchString(t.folded[b.start:]) {
+		if bonusTrack.MatchString(t.folded[b.start:min(len(t.folded), b.start+48)]) {
 			continue
 		}
 		lo, hi := max(0, b.start-100), min(len(t.folded), b.end+100)
+		if !t.occursIn(refillWord, lo, hi+32) || !t.occursIn(percentOr, lo, hi+32) {
+			continue
+		}
 		r, ok := t.findFrom(refillWord, lo)
 		if !ok || r.start > hi {
 			continue
@@ -180,13 +183,13 @@ func detectTopupBonus(d *Doc) (string, bool) {
 // Formats.
 
 var (
-	formatWord = rx(`mp3|ogg(?:\s+vorbis)?|vorbis|flac|aac|wma|mpc|musepack|ape|monkey's\s+audio|m4a|alac|wav|opus|wavpack`)
-	bitrateRx  = rx(`((?:96|112|128|160|192|224|256|320)(?:\s?(?:/|,|-|or|или)\s?(?:96|112|128|160|192|224|256|320))*)\s?(?:kbps|kbit/s|kbits?|kb/s|k|кбит/с|кбит|кбпс|кб/с)`)
-	bitrateNum = regexp.MustCompile(`\d+`)
-	choiceWord = rx(`choose|choice\s+of|select|pick|available\s+in|выбер\p{L}*|выбрать|выбор\p{L}*|на\s+выбор|доступн\p{L}*\s+в`)
-	choiceAfter = rx(`(?:на\s+)?(?:ваш|свой)\s+выбор|по\s+(?:вашему|своему)\s+выбору|you\s+(?:decide|choose|pick)|of\s+your\s+choice|your\s+choice|as\s+you\s+(?:like|wish|prefer)`)
-	formatNoun = rx(`formats?|bitrates?|bit\s+rates?|quality|encoding|kbps|формат\p{L}*|битрейт\p{L}*|качеств\p{L}*|кодировани\p{L}*`)
-	formatTag  = rx(`(?:formats?|bitrates?|quality|encoding|форматы?|битрейты?|качество|кодирование)(?:\s+(?:options?|offered|available|on\s+offer|на\s+выбор|доступны))?\s*:`)
+	formatWord  = rxWindow(`mp3|ogg(?:\s+vorbis)?|vorbis|flac|aac|wma|mpc|musepack|ape|monkey's\s+audio|m4a|alac|wav|opus|wavpack`, shortWindow)
+	bitrateRx   = rxWindow(`((?:96|112|128|160|192|224|256|320)(?:\s?(?:/|,|-|or|или)\s?(?:96|112|128|160|192|224|256|320))*)\s?(?:kbps|kbit/s|kbits?|kb/s|k|кбит/с|кбит|кбпс|кб/с)`, 3*shortWindow)
+	bitrateNum  = regexp.MustCompile(`\d+`)
+	choiceWord  = rxWindow(`choose|choice\s+of|select|pick|available\s+in|выбер\p{L}*|выбрать|выбор\p{L}*|на\s+выбор|доступн\p{L}*\s+в`, shortWindow)
+	choiceAfter = rxWindow(`(?:на\s+)?(?:ваш|свой)\s+выбор|по\s+(?:вашему|своему)\s+выбору|you\s+(?:decide|choose|pick)|of\s+your\s+choice|your\s+choice|as\s+you\s+(?:like|wish|prefer)`, shortWindow)
+	formatNoun  = rxWindow(`formats?|bitrates?|bit\s+rates?|quality|encoding|kbps|формат\p{L}*|битрейт\p{L}*|качеств\p{L}*|кодировани\p{L}*`, shortWindow)
+	formatTag   = rxWindow(`(?:formats?|bitrates?|quality|encoding|форматы?|битрейты?|качество|кодирование)(?:\s+(?:options?|offered|available|on\s+offer|на\s+выбор|доступны))?\s*:`, shortWindow)
 )
 
 var standardBitrates = map[string]bool{"96": true, "112": true, "128": true, "160": true, "192": true,

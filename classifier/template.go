@@ -20,10 +20,7 @@ import (
 func TemplateHash(p *Page) uint64 {
 	var v [64]int
 	n := 0
-	add := func(feature string, weight int) {
-		h := fnv.New64a()
-		h.Write([]byte(feature))
-		x := h.Sum64()
+	addHash := func(x uint64, weight int) {
 		for i := range 64 {
 			if x&(1<<i) != 0 {
 				v[i] += weight
@@ -33,6 +30,11 @@ func TemplateHash(p *Page) uint64 {
 		}
 		n++
 	}
+	add := func(feature string, weight int) {
+		h := fnv.New64a()
+		h.Write([]byte(feature))
+		addHash(h.Sum64(), weight)
+	}
 	shapes := make(map[string]bool)
 	for _, lp := range p.LinkPaths {
 		shapes[pathShape(lp)] = true
@@ -40,9 +42,15 @@ func TemplateHash(p *Page) uint64 {
 	for s := range shapes {
 		add("p:"+s, 2)
 	}
-	words := templateWords(p.Text, 4000)
-	for i := 0; i+4 <= len(words); i++ {
-		add("w:"+strings.Join(words[i:i+4], " "), 1)
+	hs := templateWords(p.Text, maxTemplateWords)
+	for i := 0; i+4 <= len(hs); i++ {
+		// A shingle's hash mixes its words' hashes, in order.
+		x := hs[i]
+		for _, y := range hs[i+1 : i+4] {
+			x = (x ^ y) * 0x100000001b3
+			x ^= x >> 29
+		}
+		addHash(x, 1)
 	}
 	if n < minTemplateFeatures {
 		return 0
@@ -58,6 +66,10 @@ func TemplateHash(p *Page) uint64 {
 	}
 	return out
 }
+
+// maxTemplateWords is how much of a page's text its template hash reads:
+// a template shows in a page's first thousand words.
+const maxTemplateWords = 1000
 
 // minTemplateFeatures is how many features a page needs for its hash to
 // mean anything.
@@ -107,27 +119,65 @@ func pathShape(p string) string {
 	return b.String()
 }
 
-// templateWords returns up to max words of a text: numbers as "0" and
-// capitalised words (names of brands, artists, albums: what changes from
-// clone to clone) as "N", a run of either as one, the rest in lower case.
-func templateWords(text string, max int) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+// templateWords returns the hashes of up to max words of a text: numbers
+// as "0" and capitalised words (names of brands, artists, albums: what
+// changes from clone to clone) as "N", a run of either as one, the rest in
+// lower case.
+func templateWords(text string, max int) []uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	hashOf := func(s string) uint64 {
+		h := uint64(offset)
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+		return h
+	}
+	numHash, nameHash := hashOf("0"), hashOf("N")
+	var out []uint64
+	h, kind, inWord := uint64(offset), 0, false // kind: 1 number, 2 name, 3 word
+	end := func() {
+		if !inWord {
+			return
+		}
+		inWord = false
+		switch kind {
+		case 1:
+			h = numHash
+		case 2:
+			h = nameHash
+		}
+		if n := len(out); kind != 3 && n > 0 && out[n-1] == h {
+			return // "Arctic Monkeys" and "Muse" are one name
+		}
+		out = append(out, h)
+	}
+	for _, r := range text {
 		if len(out) >= max {
 			break
 		}
-		switch r, _ := utf8.DecodeRuneInString(f); {
-		case unicode.IsDigit(r):
-			f = "0"
-		case unicode.IsUpper(r):
-			f = "N"
-		default:
-			f = strings.ToLower(f)
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			end()
+			continue
 		}
-		if n := len(out); n > 0 && (f == "N" || f == "0") && out[n-1] == f {
-			continue // "Arctic Monkeys" and "Muse" are one name
+		if !inWord {
+			inWord, h = true, offset
+			switch {
+			case unicode.IsDigit(r):
+				kind = 1
+			case unicode.IsUpper(r):
+				kind = 2
+			default:
+				kind = 3
+			}
 		}
-		out = append(out, f)
+		if kind == 3 {
+			var buf [utf8.UTFMax]byte
+			n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+			for _, c := range buf[:n] {
+				h = (h ^ uint64(c)) * prime
+			}
+		}
 	}
+	end()
 	return out
 }

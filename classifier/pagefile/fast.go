@@ -79,15 +79,10 @@ func ParseFast(body []byte, pageURL, contentType, ip string, fetched time.Time, 
 	for _, pr := range crawler.FindPrices(p.Text, opt.MaxPrices) {
 		p.Prices = append(p.Prices, classifier.Price{Amount: pr.Amount, Currency: pr.Currency, Unit: pr.Unit, Snippet: pr.Snippet})
 	}
-	seen := make(map[string]bool)
-	for _, s := range sc.trackerSrc {
-		for _, id := range crawler.FindTrackers(s) {
-			if !seen[id] && len(p.TrackerIDs) < opt.MaxTrackers {
-				seen[id] = true
-				p.TrackerIDs = append(p.TrackerIDs, id)
-			}
-		}
-	}
+	// One pass over every script and URL finds the IDs the crawler finds
+	// scanning them one by one (no ID spans a line), in another order.
+	ids := crawler.FindTrackers(strings.Join(sc.trackerSrc, "\n"))
+	p.TrackerIDs = ids[:min(len(ids), opt.MaxTrackers)]
 	if sc.base != "" {
 		if u, err := base.Parse(sc.base); err == nil {
 			base = u

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -429,5 +430,40 @@ func TestPivotsAndFamily(t *testing.T) {
 	}
 	if _, err := ix.Pivots(ctx, "nowhere.example", 5); !errors.Is(err, readmodel.ErrNotFound) {
 		t.Fatalf("pivots of an unknown site: got %v, want ErrNotFound", err)
+	}
+}
+
+// TestExportRunsInConstantMemory checks that the heap an export holds does
+// not grow with the rows it has written.
+func TestExportRunsInConstantMemory(t *testing.T) {
+	ix := MustOpen(t)
+	loadGenerated(t, ix, 12000)
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC() // a second cycle frees what sync.Pools kept through the first
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	var early, peak uint64
+	n := 0
+	err := ix.Export(context.Background(), readmodel.Query{}, true, func(s *readmodel.Site, ev []readmodel.Evidence) error {
+		switch n++; {
+		case n == 1000:
+			early = heap()
+		case n%2000 == 0:
+			peak = max(peak, heap())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("early %d KB peak %d KB", early>>10, peak>>10)
+	if n != 12000 || early == 0 {
+		t.Fatalf("exported %d rows, want 12000", n)
+	}
+	if peak > early+4<<20 {
+		t.Fatalf("heap after 1000 rows %d KB, later up to %d KB: the export holds what it has written", early>>10, peak>>10)
 	}
 }

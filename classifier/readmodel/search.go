@@ -204,14 +204,23 @@ func candidates(tx *bolt.Tx, q *Query, m *matcher) error {
 func selective(tx *bolt.Tx, q *Query) map[string]struct{} {
 	eq := tx.Bucket(bEq)
 	fromPostings := func(kind string, values []string) map[string]struct{} {
-		out := make(map[string]struct{})
+		// Count first, without allocating: most filters are not selective.
+		n := 0
 		for _, v := range values {
 			prefix := eqKey(kind, v, "")
 			c := eq.Cursor()
 			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				if out[string(k[len(prefix):])] = struct{}{}; len(out) > smallCands {
+				if n++; n > smallCands {
 					return nil
 				}
+			}
+		}
+		out := make(map[string]struct{}, n)
+		for _, v := range values {
+			prefix := eqKey(kind, v, "")
+			c := eq.Cursor()
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				out[string(k[len(prefix):])] = struct{}{}
 			}
 		}
 		return out
@@ -271,13 +280,18 @@ func selective(tx *bolt.Tx, q *Query) map[string]struct{} {
 // scoreRange returns the sites whose score f is in [lo, hi], when there are
 // at most smallCands of them; otherwise nil.
 func scoreRange(tx *bolt.Tx, f SortField, lo, hi float64) map[string]struct{} {
-	out := make(map[string]struct{})
 	start, end := appendFloat(nil, lo), appendFloat(nil, hi)
+	in := func(k []byte) bool { return k != nil && bytes.Compare(k[:min(8, len(k))], end) <= 0 }
 	c := tx.Bucket(sortBucket(f)).Cursor()
-	for k, _ := c.Seek(start); k != nil && bytes.Compare(k[:min(8, len(k))], end) <= 0; k, _ = c.Next() {
-		if out[string(siteOfKey(f, k))] = struct{}{}; len(out) > smallCands {
+	n := 0
+	for k, _ := c.Seek(start); in(k); k, _ = c.Next() {
+		if n++; n > smallCands {
 			return nil
 		}
+	}
+	out := make(map[string]struct{}, n)
+	for k, _ := c.Seek(start); in(k); k, _ = c.Next() {
+		out[string(siteOfKey(f, k))] = struct{}{}
 	}
 	return out
 }

@@ -13,8 +13,8 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	rtmetrics "runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"sync"
@@ -170,7 +170,7 @@ func runInvestbench(ctx context.Context, dir string, sites, reps, limit int, see
 		return nil, err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(8192))
 	if err != nil {
 		return nil, err
 	}
@@ -187,10 +187,10 @@ func runInvestbench(ctx context.Context, dir string, sites, reps, limit int, see
 		if err != nil {
 			return nil, err
 		}
-		if _, err := js.PublishMsgAsync(&nats.Msg{Subject: proto.VerdictSubject(v.Site), Data: data}); err != nil {
+		if _, err := js.PublishMsgAsync(&nats.Msg{Subject: proto.VerdictSubject(v.Site), Data: data}, jetstream.WithStallWait(10*time.Second)); err != nil {
 			return nil, fmt.Errorf("publish: %w", err)
 		}
-		if i%4096 == 4095 {
+		if i%2048 == 2047 {
 			select {
 			case <-js.PublishAsyncComplete():
 			case <-ctx.Done():

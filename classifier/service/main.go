@@ -64,11 +64,29 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nrun \"classifier <command> -h\" for its flags")
 }
 
+// readRegistrars reads a WHOIS extract, reporting its bad lines on stderr;
+// "" is no file and no registrars.
+func readRegistrars(path string, stderr io.Writer) (classifier.Registrars, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, bad := classifier.ReadRegistrars(f)
+	for _, e := range bad {
+		fmt.Fprintf(stderr, "classifier: %s: %v (line skipped)\n", path, e)
+	}
+	return m, nil
+}
+
 // runFlags are the flags of "run"; each defaults to its TRAWL_* variable.
 type runFlags struct {
-	nats, data, partitions, logLevel, geoip, asn, httpAddr, trackers string
-	numPartitions, replicas, workers, focusPriority                  int
-	storeThreshold, russiaThreshold                                  float64
+	nats, data, partitions, logLevel, geoip, asn, httpAddr, trackers, registrars string
+	numPartitions, replicas, workers, focusPriority                              int
+	storeThreshold, russiaThreshold                                              float64
 }
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -115,6 +133,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&f.geoip, "geoip-db", env("TRAWL_GEOIP_DB", ""), "MaxMind-format country database; default: the embedded table (TRAWL_GEOIP_DB)")
 	fs.StringVar(&f.asn, "asn-db", env("TRAWL_ASN_DB", ""), "MaxMind-format ASN database (TRAWL_ASN_DB)")
 	fs.StringVar(&f.httpAddr, "http", env("TRAWL_CLASSIFIER_HTTP", ""), `serve the HTTP API on this address, e.g. "127.0.0.1:8083" (TRAWL_CLASSIFIER_HTTP)`)
+	fs.StringVar(&f.registrars, "registrar-file", env("TRAWL_REGISTRAR_FILE", ""), "lines of domain<TAB>registrar from WHOIS: Russian registrars are a link to Russia (TRAWL_REGISTRAR_FILE)")
 	fs.StringVar(&f.trackers, "known-trackers", env("TRAWL_KNOWN_TRACKERS", ""), "comma-separated analytics IDs of known stores (TRAWL_KNOWN_TRACKERS)")
 	fs.IntVar(&f.focusPriority, "focus-priority", envInt("TRAWL_FOCUS_PRIORITY", 10), "priority asked of the frontier for likely stores (TRAWL_FOCUS_PRIORITY)")
 	fs.Float64Var(&f.storeThreshold, "store-threshold", envFloat("TRAWL_STORE_THRESHOLD", def.StoreThreshold), "store_score of class store (TRAWL_STORE_THRESHOLD)")
@@ -149,6 +168,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	registrars, err := readRegistrars(f.registrars, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "classifier run: --registrar-file: %v\n", err)
+		return 2
+	}
 
 	nc, err := nats.Connect(f.nats, nats.Name(Name), nats.MaxReconnects(-1), nats.Timeout(10*time.Second))
 	if err != nil {
@@ -181,6 +205,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		GeoIPFile:     f.geoip,
 		ASNFile:       f.asn,
 		KnownTrackers: trackers,
+		Registrars:    registrars,
 		Scoring:       classifier.Scoring{StoreThreshold: f.storeThreshold, RussiaThreshold: f.russiaThreshold},
 		FocusPriority: f.focusPriority,
 		HTTPAddr:      f.httpAddr,

@@ -24,6 +24,8 @@ var metrics = []metric{
 	{prometheus.NewDesc("trawl_classifier_flagged_sites", "Sites flagged as Russia-linked stores now.", nil, nil), prometheus.GaugeValue, func(s Stats) int64 { return s.Flagged }},
 	{prometheus.NewDesc("trawl_classifier_verdicts_published_total", "Verdicts published.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Verdicts }},
 	{prometheus.NewDesc("trawl_classifier_focus_hints_total", "Focus hints published to the frontier.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Focus }},
+	{prometheus.NewDesc("trawl_classifier_labels_total", "Investigators' labels stored.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Labels }},
+	{prometheus.NewDesc("trawl_classifier_family_updates_total", "Verdicts updated because the site's family changed.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Families }},
 	{prometheus.NewDesc("trawl_classifier_malformed_total", "Messages that could not be decoded or were invalid.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Malformed }},
 	{prometheus.NewDesc("trawl_classifier_dead_total", "Messages dead-lettered.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Dead }},
 	{prometheus.NewDesc("trawl_classifier_retried_total", "Handler failures that were retried.", nil, nil), prometheus.CounterValue, func(s Stats) int64 { return s.Retried }},

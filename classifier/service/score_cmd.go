@@ -39,6 +39,7 @@ func scoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		maxBytes = fs.Int64("max-bytes", pagefile.DefaultMaxBytes, "bytes read of each file; a longer page is cut")
 		trackers = fs.String("known-trackers", os.Getenv("TRAWL_KNOWN_TRACKERS"), "comma-separated analytics IDs of known stores (TRAWL_KNOWN_TRACKERS)")
 		quiet    = fs.Bool("quiet", false, "no summary on stderr")
+		regFile  = fs.String("registrar-file", os.Getenv("TRAWL_REGISTRAR_FILE"), "lines of domain<TAB>registrar from WHOIS (TRAWL_REGISTRAR_FILE)")
 		exact    = fs.Bool("exact", false, "parse with the crawler's tokenizer, as the pipeline does (slower)")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +71,11 @@ func scoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "classifier score: %s: %v (line skipped)\n", *ipFile, err)
 		}
 	}
+	registrars, err := readRegistrars(*regFile, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "classifier score: --registrar-file: %v\n", err)
+		return 2
+	}
 	countries, networks, closeDBs, err := openIPDBs(nil, nil, *geoip, *asn)
 	if err != nil {
 		fmt.Fprintf(stderr, "classifier score: %v\n", err)
@@ -77,7 +83,7 @@ func scoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer closeDBs()
 	sc := &pagefile.Scorer{
-		Analyzer: &classifier.Analyzer{IPDB: countries, ASNDB: networks, KnownTrackers: splitList(*trackers)},
+		Analyzer: &classifier.Analyzer{IPDB: countries, ASNDB: networks, KnownTrackers: splitList(*trackers), Registrars: registrars},
 		IPs:      ips,
 		Workers:  *workers,
 		MaxBytes: *maxBytes,

@@ -76,3 +76,23 @@ Choose format: MP3, OGG, FLAC at 192 or 320 kbps.</p></body></html>`,
 		t.Errorf("missing directory: got exit %d, want 1", code)
 	}
 }
+
+func TestMainEval(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := service.Main(context.Background(), []string{"eval", "--sources", "hand,holdout,holdout2,holdout3", "--misses"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("eval: exit %d, stderr %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"precision", "truth \\ predicted", "store", "piracy-other", "music-legit", "other",
+		"radio (decoy)", "music-blog (decoy)", "family pairs", "Brier"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, args := range [][]string{{"eval", "--sources", "nope"}, {"eval", "--simweb-seeds", "x"}, {"eval", "extra"}} {
+		if code := service.Main(context.Background(), args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: got exit %d, want 2", args, code)
+		}
+	}
+}

@@ -2,11 +2,19 @@
 // trawl.v1.page.<p> for each partition it owns, aggregates them per site in
 // bbolt, publishes verdicts to trawl.v1.verdict.<site> when they change
 // materially, and asks the frontier (trawl.v1.focus.<p>) to crawl sites that
-// start to look like stores sooner.
+// start to look like stores sooner. It keeps a family index of its flagged
+// sites (families.db) and republishes the verdicts of every site whose
+// family changes, and it stores investigators' labels from
+// trawl.v1.label.<site> (a durable consumer per set of owned partitions)
+// with the sites they are about.
 //
 // A page is committed to its partition's file before its message is acked;
 // a redelivered page changes nothing, and a verdict or focus hint that could
 // not be published is published when the page is redelivered.
+//
+// Caveat: the family index holds the sites of the partitions this instance
+// owns; with several instances, families across them are not linked until
+// verdicts carry what sites share (see the report of issue 5).
 package service
 
 import (
