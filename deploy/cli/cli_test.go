@@ -71,6 +71,9 @@ func TestDemoPrintsItsScore(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d; stderr:\n%s\nstdout:\n%s", code, stderr.String(), stdout.String())
 	}
+	if !strings.Contains(stdout.String(), "investigators' UI: http://127.0.0.1:") || !strings.Contains(stdout.String(), "admin token: ") {
+		t.Errorf("the demo did not print the UI's address and admin token:\n%s", stdout.String())
+	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	last := lines[len(lines)-1]
 	re := regexp.MustCompile(`^demo: pages=(\d+) sites=(\d+) flagged=(\d+) precision=([0-9.]+) recall=([0-9.]+) elapsed=[0-9.]+s$`)
@@ -116,7 +119,7 @@ func TestRunCrawlsSeedsAndDrainsOnCancel(t *testing.T) {
 	var stdout, stderr syncBuffer
 	go func() {
 		done <- cli.Main(ctx, []string{"run", "--seeds", seeds, "--allow-private", "--nats-port", "0",
-			"--http", "", "--min-delay", "10ms", "--data", t.TempDir(), "--log-level", "warn"}, &stdout, &stderr)
+			"--http", "", "--ui", "", "--min-delay", "10ms", "--data", t.TempDir(), "--log-level", "warn"}, &stdout, &stderr)
 	}()
 	seen := map[string]bool{}
 	deadline := time.After(time.Minute)

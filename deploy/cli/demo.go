@@ -34,6 +34,8 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fetchTO     = fs.Duration("fetch-timeout", 3*time.Second, "total time one fetch may take")
 		partitions  = fs.Int("num-partitions", 16, "partitions of the new cluster")
 		httpAddr    = fs.String("http", "", "serve the classifier API on this address during the demo (e.g. 127.0.0.1:8080)")
+		uiAddr      = fs.String("ui", "127.0.0.1:0", "serve the investigators' web UI on this address (empty: none)")
+		serve       = fs.Bool("serve", false, "after the crawl, keep serving the UI and API until interrupted")
 		timeout     = fs.Duration("timeout", 10*time.Minute, "give up when the crawl has not drained by then")
 		quiet       = fs.Bool("quiet", false, "no live progress")
 		logLevel    = fs.String("log-level", "info", "log level of the service log")
@@ -93,7 +95,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	n, err := node.Start(ctx, node.Options{
 		DataDir: dir, NumPartitions: *partitions, Concurrency: *concurrency, MinDelay: *minDelay,
 		FetchTimeout: *fetchTO, Resolver: srv.DNSAddr(), AllowLoopback: true, GeoIPDB: mmdb,
-		HTTPAddr: *httpAddr, NoSync: true, Logger: log,
+		HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, NoSync: true, Logger: log,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "trawl demo: %v\n", err)
@@ -102,6 +104,9 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer n.Close()
 	if *httpAddr != "" {
 		fmt.Fprintf(stdout, "api: http://%s/api/v1/sites?flagged=true\n", *httpAddr)
+	}
+	if inv := n.Investigate; inv != nil {
+		fmt.Fprintf(stdout, "investigators' UI: http://%s/  admin token: %s\n", inv.Addr(), inv.AdminToken())
 	}
 	if err := n.Frontier.Seed(ctx, srv.Seeds()...); err != nil {
 		fmt.Fprintf(stderr, "trawl demo: seed: %v\n", err)
@@ -137,8 +142,13 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	printFlagged(stdout, verdicts, truth)
 	fetched := n.Crawler.Stats().Fetched
 	prec, rec := score(verdicts, truth)
-	fmt.Fprintf(stdout, "demo: pages=%d sites=%d flagged=%d precision=%.3f recall=%.3f elapsed=%.1fs\n",
+	line := fmt.Sprintf("demo: pages=%d sites=%d flagged=%d precision=%.3f recall=%.3f elapsed=%.1fs",
 		fetched, len(verdicts), countFlagged(verdicts), prec, rec, time.Since(start).Seconds())
+	if *serve {
+		fmt.Fprintln(stdout, "serving until interrupted")
+		<-ctx.Done()
+	}
+	fmt.Fprintln(stdout, line)
 	return 0
 }
 

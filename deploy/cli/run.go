@@ -29,6 +29,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		geoip        = fs.String("geoip-db", "", "MaxMind-format country database (default: the embedded one)")
 		asn          = fs.String("asn-db", "", "MaxMind-format ASN database")
 		httpAddr     = fs.String("http", "127.0.0.1:8080", "classifier API address (empty: none)")
+		uiAddr       = fs.String("ui", "127.0.0.1:8090", "investigators' web UI and API address (empty: none)")
 		partitions   = fs.Int("num-partitions", 0, "partitions of a new cluster (default 64; an existing cluster keeps its own)")
 		logLevel     = fs.String("log-level", "info", "log level")
 	)
@@ -60,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	n, err := node.Start(ctx, node.Options{
 		NATSURL: *natsURL, NATSPort: port, DataDir: *dataDir, NumPartitions: *partitions,
 		Concurrency: *concurrency, MinDelay: *minDelay, FetchTimeout: *fetchTO, Resolver: *resolver,
-		AllowPrivate: *allowPrivate, AllowLoopback: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, Logger: log,
+		AllowPrivate: *allowPrivate, AllowLoopback: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, Logger: log,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "trawl run: %v\n", err)
@@ -72,6 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *httpAddr != "" {
 		fmt.Fprintf(stdout, "api: http://%s/api/v1/sites?flagged=true\n", *httpAddr)
+	}
+	if inv := n.Investigate; inv != nil {
+		fmt.Fprintf(stdout, "investigators' UI: http://%s/  admin token: %s\n", inv.Addr(), inv.AdminToken())
 	}
 	if err := n.Frontier.Seed(ctx, urls...); err != nil {
 		fmt.Fprintf(stderr, "trawl run: seed: %v\n", err)

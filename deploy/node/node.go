@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"trawl.dev/classifier/investigate"
 	classifier "trawl.dev/classifier/service"
 	crawler "trawl.dev/crawler/service"
 	frontier "trawl.dev/frontier/service"
@@ -47,14 +48,19 @@ type Options struct {
 	ASNDB    string
 	HTTPAddr string // classifier API; empty: none
 
+	// InvestigateAddr serves the investigators' web UI and API (a read model
+	// of VERDICTS and LABELS) with a new admin token; empty: none.
+	InvestigateAddr string
+
 	Logger *slog.Logger
 }
 
 // Node is a running pipeline.
 type Node struct {
-	Frontier   *frontier.Service
-	Crawler    *crawler.Service
-	Classifier *classifier.Service
+	Frontier    *frontier.Service
+	Crawler     *crawler.Service
+	Classifier  *classifier.Service
+	Investigate *investigate.Server // nil unless Options.InvestigateAddr
 
 	opts Options
 	ns   *server.Server
@@ -99,6 +105,33 @@ func (n *Node) stop(name string) {
 	if r != nil {
 		r.cancel()
 		<-r.done
+	}
+}
+
+// startInvestigate starts the investigators' UI and waits until it serves.
+func (n *Node) startInvestigate(ctx context.Context) error {
+	inv, err := investigate.New(n.nc, investigate.Options{
+		DataDir: n.opts.DataDir, Addr: n.opts.InvestigateAddr, CreateAdminToken: true, NoSync: n.opts.NoSync,
+		Logger: n.opts.Logger.With("svc", "investigate"),
+	})
+	if err != nil {
+		return fmt.Errorf("node: investigate: %w", err)
+	}
+	n.Investigate = inv
+	n.run("investigate", inv.Run)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-inv.Started():
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if err := n.Err(); err != nil {
+				return err
+			}
+		}
 	}
 }
 
@@ -185,6 +218,12 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	n.run("frontier", n.Frontier.Run)
 	n.run("crawler", n.Crawler.Run)
 	n.run("classifier", n.Classifier.Run)
+	if o.InvestigateAddr != "" {
+		if err := n.startInvestigate(ctx); err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
 	return n, nil
 }
 
@@ -215,7 +254,7 @@ func (n *Node) Err() error {
 // Close drains and stops every service, then NATS.
 // The crawler stops first so that nothing it fetches is left unreported.
 func (n *Node) Close() error {
-	for _, name := range []string{"crawler", "frontier", "classifier"} {
+	for _, name := range []string{"crawler", "frontier", "classifier", "investigate"} {
 		n.stop(name)
 	}
 	n.shutdownNATS()
