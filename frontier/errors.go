@@ -20,3 +20,14 @@ var (
 	// ErrEmpty is returned for an empty or blank URL.
 	ErrEmpty = errors.New("frontier: empty url")
 )
+
+// Errors returned by Policy.CheckURL: the URL looks like a crawler trap.
+var (
+	// ErrPathTooDeep is returned for a path of more than MaxPathSegments segments.
+	ErrPathTooDeep = errors.New("frontier: path too deep")
+	// ErrRepeatedSegment is returned for a path that repeats one segment more
+	// than MaxRepeatedSegments times (/a/b/a/b/a/b/...).
+	ErrRepeatedSegment = errors.New("frontier: path repeats a segment")
+	// ErrTooManyParams is returned for a query of more than MaxQueryParams parameters.
+	ErrTooManyParams = errors.New("frontier: too many query parameters")
+)

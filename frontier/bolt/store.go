@@ -3,23 +3,41 @@
 // implements frontier.Store; every method is one write transaction, so a
 // batch of admissions or outcomes costs one fsync.
 //
+// The seen set is DRUM-like (see seen.go): 64-bit URL hashes behind a bloom
+// filter; the hashes a transaction adds go to a small log in that same
+// transaction (so an admitted URL is durable before its message is
+// acknowledged), and are merged in sorted rounds into packed chunks, a
+// slice of the hash space per transaction. Store.Check is the seen set
+// alone, which frontier bench measures. A file records its partition and
+// the partition count (Options.Partition, NumPartitions), so it can be moved
+// to another instance and is refused under another layout (ErrLayout).
+//
 // Layout (buckets):
 //
-//	seen    sha256(url)[:16]                          → 1
+//	seenset be64(first hash) → sorted be64 hashes       (see seen.go)
+//	seenlog be64(seq) → be64 hashes not yet merged
 //	queue   host 0x00 be64(MaxInt32-priority) be64(seq) → task
-//	hosts   host                                       → host state
-//	sites   site                                       → admitted count, priority
+//	hosts   host                                       → host state (politeness, override)
+//	sites   site                                       → admitted count, priority, budget, recrawl
+//	sitehosts site 0x00 host                           → (the hosts of a site)
+//	inlinks site 0x00 linking site                     → (distinct sites linking to a site)
+//	recrawl site                                       → be64(unix ns of its next recrawl)
 //	leases  lease id                                   → lease (task, expiry)
 //	meta    "counts"                                   → totals and the queue sequence
+//	        "layout"                                   → partition number and count
+//	        "paused"                                   → 1 while dispatching is paused
 //
 // Caveats: the totals in meta are kept by the same transactions that change
 // the buckets, so they are exact but must not be edited by hand. bbolt never
-// returns space to the file system; compact offline.
+// returns space to the file system; compact offline. A Store keeps the seen
+// set's bloom filter and unmerged hashes in memory: one goroutine writes
+// (Admit, Lease, Complete, Expire, Focus, Maintain); reads may come from
+// others.
 package bolt
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,6 +46,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -36,28 +55,72 @@ import (
 )
 
 var (
-	bucketSeen   = []byte("seen")
-	bucketQueue  = []byte("queue")
-	bucketHosts  = []byte("hosts")
-	bucketSites  = []byte("sites")
-	bucketLeases = []byte("leases")
-	bucketMeta   = []byte("meta")
-	keyCounts    = []byte("counts")
+	bucketQueue     = []byte("queue")
+	bucketHosts     = []byte("hosts")
+	bucketSites     = []byte("sites")
+	bucketSiteHosts = []byte("sitehosts")
+	bucketInlinks   = []byte("inlinks")
+	bucketRecrawl   = []byte("recrawl")
+	bucketLeases    = []byte("leases")
+	bucketMeta      = []byte("meta")
+	keyCounts       = []byte("counts")
+	keyLayout       = []byte("layout")
+	keyPaused       = []byte("paused")
 )
+
+// ErrLayout is returned by Open for a file that belongs to another partition
+// or to a cluster with another partition count: its URLs would be in the
+// wrong place.
+var ErrLayout = errors.New("frontier/bolt: file belongs to another partition layout")
 
 // Options configure Open. Nil means defaults.
 type Options struct {
 	// NoSync skips the fsync of each commit: much faster, but a power loss
 	// (not a process crash) can lose the last commits. For tests and demos.
 	NoSync bool
+	// Partition and NumPartitions, when NumPartitions > 0, are recorded in a
+	// new file and checked in an existing one (ErrLayout), so that a file
+	// moved to another instance is opened as the partition it is.
+	Partition, NumPartitions int
 	// Timeout bounds the wait for the file lock held by another process;
 	// default 5s.
 	Timeout time.Duration
+
+	// The seen set (see seen.go). MergeThreshold unmerged hashes start a
+	// merge round (default 512Ki; memory holds up to about twice as many);
+	// MergeStepBytes of the on-disk set are rewritten per merge transaction
+	// (default 4 MiB); the bloom filter has BloomFPRate false positives
+	// (default 1%) and is sized for at least BloomMinCapacity URLs (default
+	// 64Ki), and for twice the set when it is rebuilt.
+	MergeThreshold   int
+	MergeStepBytes   int
+	BloomFPRate      float64
+	BloomMinCapacity int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+	if o.MergeThreshold <= 0 {
+		o.MergeThreshold = DefaultMergeThreshold
+	}
+	if o.MergeStepBytes <= 0 {
+		o.MergeStepBytes = DefaultMergeStepBytes
+	}
+	if o.BloomFPRate <= 0 || o.BloomFPRate >= 1 {
+		o.BloomFPRate = DefaultBloomFPRate
+	}
+	if o.BloomMinCapacity <= 0 {
+		o.BloomMinCapacity = DefaultBloomMinCapacity
+	}
+	return o
 }
 
 // Store is one partition's bbolt file.
 type Store struct {
-	db *bbolt.DB
+	db   *bbolt.DB
+	seen *seenSet
 }
 
 var _ frontier.Store = (*Store)(nil)
@@ -72,15 +135,12 @@ func Open(path string, o *Options) (*Store, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
+	opts := o.withDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("frontier/bolt: open %s: %w", path, err)
 	}
 	db, err := bbolt.Open(path, 0o644, &bbolt.Options{
-		Timeout:        timeout,
+		Timeout:        opts.Timeout,
 		NoSync:         o.NoSync,
 		NoFreelistSync: true,
 		FreelistType:   bbolt.FreelistMapType,
@@ -88,19 +148,67 @@ func Open(path string, o *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frontier/bolt: open %s: %w", path, err)
 	}
+	st := &Store{db: db}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketSeen, bucketQueue, bucketHosts, bucketSites, bucketLeases, bucketMeta} {
+		for _, b := range [][]byte{bucketSeenSet, bucketSeenLog, bucketQueue, bucketHosts, bucketSites,
+			bucketSiteHosts, bucketInlinks, bucketRecrawl, bucketLeases, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		if err := checkLayout(tx.Bucket(bucketMeta), opts); err != nil {
+			return err
+		}
+		if err := indexSiteHosts(tx); err != nil {
+			return err
+		}
+		c, _, err := loadCounts(tx.Bucket(bucketMeta))
+		if err != nil {
+			return err
+		}
+		st.seen, err = loadSeen(tx, opts, c.Seen)
+		return err
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("frontier/bolt: create buckets in %s: %w", path, err)
+		return nil, fmt.Errorf("frontier/bolt: open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return st, nil
+}
+
+func checkLayout(meta *bbolt.Bucket, o Options) error {
+	if o.NumPartitions <= 0 {
+		return nil
+	}
+	v := meta.Get(keyLayout)
+	if v == nil {
+		return meta.Put(keyLayout, encoder{codecVersion}.int(int64(o.Partition)).int(int64(o.NumPartitions)))
+	}
+	d := newDecoder(v)
+	p, n := int(d.int()), int(d.int())
+	if d.err != nil {
+		return fmt.Errorf("layout: %w", d.err)
+	}
+	if p != o.Partition || n != o.NumPartitions {
+		return fmt.Errorf("%w: the file is partition %d of %d, opened as %d of %d", ErrLayout, p, n, o.Partition, o.NumPartitions)
+	}
+	return nil
+}
+
+// indexSiteHosts fills the sitehosts bucket of a file written before it
+// existed.
+func indexSiteHosts(tx *bbolt.Tx) error {
+	sh := tx.Bucket(bucketSiteHosts)
+	if k, _ := sh.Cursor().First(); k != nil {
+		return nil
+	}
+	return tx.Bucket(bucketHosts).ForEach(func(k, v []byte) error {
+		h, err := unmarshalHost(v)
+		if err != nil || h.Site == "" {
+			return nil
+		}
+		return sh.Put(append(hostPrefix(h.Site), k...), nil)
+	})
 }
 
 // Close closes the file.
@@ -108,12 +216,6 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Path returns the file's path.
 func (s *Store) Path() string { return s.db.Path() }
-
-// Hash returns the seen-set key of a canonical URL.
-func Hash(url string) []byte {
-	h := sha256.Sum256([]byte(url))
-	return h[:16]
-}
 
 func queueKey(host string, priority int32, seq uint64) []byte {
 	k := make([]byte, 0, len(host)+17)
@@ -166,38 +268,79 @@ func (s *Store) Counts() (frontier.Counts, error) {
 	return c, err
 }
 
-// Admit implements frontier.Store. The seen set is updated in hash order,
-// which keeps its pages dense; queues get the new URLs in the order given.
+// State implements frontier.Store.
+func (s *Store) State() (frontier.PartitionState, error) {
+	var st frontier.PartitionState
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyPaused); len(v) == 1 && v[0] == 1 {
+			st.Paused = true
+		}
+		return tx.Bucket(bucketRecrawl).ForEach(func(k, v []byte) error {
+			if len(v) == 8 {
+				st.Recrawls = append(st.Recrawls, frontier.Recrawl{Site: string(k), At: time.Unix(0, int64(binary.BigEndian.Uint64(v)))})
+			}
+			return nil
+		})
+	})
+	return st, err
+}
+
+// SetPaused implements frontier.Store.
+func (s *Store) SetPaused(paused bool) error {
+	v := []byte{0}
+	if paused {
+		v[0] = 1
+	}
+	return s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyPaused, v) })
+}
+
+// Admit implements frontier.Store. URLs are checked against the seen set in
+// hash order, so each chunk of it is read once; queues get the new URLs in
+// the order given.
 func (s *Store) Admit(tasks []frontier.Task, p frontier.Policy) (frontier.Admitted, error) {
 	type keyed struct {
-		hash []byte
+		hash uint64
 		i    int
 	}
 	ks := make([]keyed, len(tasks))
 	for i, t := range tasks {
 		ks[i] = keyed{Hash(t.URL), i}
 	}
-	slices.SortFunc(ks, func(a, b keyed) int { return bytes.Compare(a.hash, b.hash) })
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.hash, b.hash), a.i-b.i) })
 	var a frontier.Admitted
 	ch, err := s.update(func(t *txn) error {
 		a = frontier.Admitted{}
+		// Linking sites first: a link from a new site raises the budget
+		// for the URLs it brings along.
+		for _, task := range tasks {
+			if err := t.link(task, p); err != nil {
+				return err
+			}
+		}
 		fresh := make([]bool, len(tasks))
-		for _, k := range ks {
-			if t.seen.Get(k.hash) != nil {
+		for j, k := range ks {
+			task := tasks[k.i]
+			if j > 0 && ks[j-1].hash == k.hash || t.look.has(k.hash) {
 				a.Duplicate++
 				continue
 			}
-			site, err := t.site(tasks[k.i].Site)
+			blocked, err := t.blocked(task.Host)
 			if err != nil {
 				return err
 			}
-			if p.SiteBudget > 0 && site.Admitted >= p.SiteBudget {
+			if blocked {
+				a.Blocked++
+				continue
+			}
+			site, err := t.site(task.Site)
+			if err != nil {
+				return err
+			}
+			if limit := site.budget(p); limit > 0 && site.Admitted >= limit {
 				a.OverBudget++
 				continue
 			}
-			if err := t.seen.Put(k.hash, []byte{1}); err != nil {
-				return err
-			}
+			t.added = append(t.added, k.hash)
 			site.Admitted++
 			fresh[k.i] = true
 		}
@@ -217,6 +360,68 @@ func (s *Store) Admit(tasks []frontier.Task, p frontier.Policy) (frontier.Admitt
 	a.Change = ch
 	return a, err
 }
+
+// budget is the site's page budget: the operator's, or the policy's for the
+// sites linking to it.
+func (st *siteState) budget(p frontier.Policy) int64 {
+	if st.Budget > 0 {
+		return st.Budget
+	}
+	return p.Budget(st.Linking)
+}
+
+// Check checks urls against the seen set and adds those not in it, in one
+// transaction, without queueing anything: the seen set alone, as the
+// benchmark measures it. fresh[i] reports whether urls[i] was new.
+func (s *Store) Check(urls []string) (fresh []bool, err error) {
+	type keyed struct {
+		hash uint64
+		i    int
+	}
+	ks := make([]keyed, len(urls))
+	for i, u := range urls {
+		ks[i] = keyed{Hash(u), i}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.hash, b.hash), a.i-b.i) })
+	fresh = make([]bool, len(urls))
+	_, err = s.update(func(t *txn) error {
+		clear(fresh)
+		for j, k := range ks {
+			if j > 0 && ks[j-1].hash == k.hash || t.look.has(k.hash) {
+				continue
+			}
+			t.added = append(t.added, k.hash)
+			t.counts.Seen++
+			fresh[k.i] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
+
+// Maintain does one step of the seen set's upkeep, if one is due: a merge
+// transaction, or a rebuild of the bloom filter for a set that outgrew it.
+// It reports whether more steps are due.
+func (s *Store) Maintain() (bool, error) {
+	switch {
+	case s.seen.round != nil:
+		if err := s.db.Update(s.seen.mergeStep); err != nil {
+			return true, fmt.Errorf("frontier/bolt: merge seen set: %w", err)
+		}
+		s.seen.stepDone()
+	case uint(s.seen.count) > s.seen.capacity:
+		if err := s.db.View(s.seen.rebuildFilter); err != nil {
+			return true, fmt.Errorf("frontier/bolt: rebuild bloom filter: %w", err)
+		}
+	}
+	return s.seen.needsWork(), nil
+}
+
+// SeenStats describes the seen set. Call it from the writer's goroutine.
+func (s *Store) SeenStats() SeenStats { return s.seen.stats() }
 
 // Lease implements frontier.Store.
 func (s *Store) Lease(hosts []string, p frontier.Policy, now time.Time) ([]frontier.Lease, frontier.Change, error) {
@@ -251,7 +456,7 @@ func (s *Store) Lease(hosts []string, p frontier.Policy, now time.Time) ([]front
 				continue
 			}
 			task.Attempt++
-			l := frontier.Lease{ID: frontier.LeaseID(task.URL, task.Attempt), Task: task, Expires: now.Add(p.LeaseTTL)}
+			l := frontier.Lease{ID: task.LeaseID(), Task: task, Expires: now.Add(p.LeaseTTL)}
 			if err := t.leases.Put([]byte(l.ID), marshalLease(l)); err != nil {
 				return err
 			}
@@ -294,7 +499,17 @@ func (s *Store) Complete(outcomes []frontier.Outcome, p frontier.Policy, now tim
 				t.counts.Failed++
 			}
 			switch {
-			case p.Retry(o, l.Task.Attempt):
+			case o.RobotsUnavailable() && p.Park(l.Task.Parked+1):
+				// The URL was not tried: it waits for the host's robots.txt.
+				task := l.Task
+				task.Parked++
+				if err := t.enqueue(task); err != nil {
+					return err
+				}
+				t.counts.Parked++
+			case o.RobotsUnavailable():
+				t.counts.Dropped++
+			case p.Retry(o, l.Task.Tries()):
 				if err := t.enqueue(l.Task); err != nil {
 					return err
 				}
@@ -303,10 +518,8 @@ func (s *Store) Complete(outcomes []frontier.Outcome, p frontier.Policy, now tim
 				t.counts.Dropped++
 			}
 			if o.FinalURL != "" && o.FinalURL != l.Task.URL {
-				if k := Hash(o.FinalURL); t.seen.Get(k) == nil {
-					if err := t.seen.Put(k, []byte{1}); err != nil {
-						return err
-					}
+				if k := Hash(o.FinalURL); !t.look.has(k) && !slices.Contains(t.added, k) {
+					t.added = append(t.added, k)
 					t.counts.Seen++
 				}
 			}
@@ -340,8 +553,9 @@ func (s *Store) Expire(ids []string, p frontier.Policy, now time.Time) (frontier
 			if h.Lease == id {
 				h.Lease = ""
 				h.NextEligible = now.Add(p.MinDelay)
+				h.Delay, h.Reason = p.MinDelay, frontier.ReasonExpired
 			}
-			if l.Task.Attempt < p.MaxAttempts {
+			if l.Task.Tries() < p.MaxAttempts {
 				if err := t.enqueue(l.Task); err != nil {
 					return err
 				}
@@ -355,13 +569,25 @@ func (s *Store) Expire(ids []string, p frontier.Policy, now time.Time) (frontier
 }
 
 // Focus implements frontier.Store.
-func (s *Store) Focus(site string, priority int32, hosts []string) (frontier.Change, error) {
+func (s *Store) Focus(site string, priority int32, hosts []string, p frontier.Policy, now time.Time) (frontier.Change, error) {
 	return s.update(func(t *txn) error {
 		st, err := t.site(site)
 		if err != nil {
 			return err
 		}
 		st.Priority = priority
+		switch {
+		case p.RecrawlInterval > 0 && priority >= p.RecrawlPriority:
+			if st.RecrawlAt.IsZero() {
+				if err := t.scheduleRecrawl(site, st, now.Add(p.RecrawlInterval)); err != nil {
+					return err
+				}
+			}
+		case !st.RecrawlAt.IsZero():
+			if err := t.scheduleRecrawl(site, st, time.Time{}); err != nil {
+				return err
+			}
+		}
 		for _, host := range hosts {
 			h, err := t.host(host)
 			if err != nil {
@@ -396,10 +622,97 @@ func (s *Store) Focus(site string, priority int32, hosts []string) (frontier.Cha
 	})
 }
 
+// Recrawl implements frontier.Store: the root page of every host of the
+// site goes to the front of its queue (bypassing the seen set and the
+// budget), in a new round so that its lease has a new ID.
+func (s *Store) Recrawl(site string, p frontier.Policy, now time.Time) (frontier.Change, error) {
+	return s.update(func(t *txn) error {
+		st, err := t.site(site)
+		if err != nil {
+			return err
+		}
+		if st.RecrawlAt.IsZero() || st.RecrawlAt.After(now) {
+			return nil
+		}
+		st.Rounds++
+		var hosts []string
+		prefix := hostPrefix(site)
+		c := t.tx.Bucket(bucketSiteHosts).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			hosts = append(hosts, string(k[len(prefix):]))
+		}
+		for _, host := range hosts {
+			h, err := t.host(host)
+			if err != nil {
+				return err
+			}
+			if h.Override.Block {
+				continue
+			}
+			scheme := h.Scheme
+			if scheme == "" {
+				scheme = "http"
+			}
+			task := frontier.Task{URL: scheme + "://" + host + "/", Host: host, Site: site,
+				Priority: st.Priority + 1, Round: st.Rounds}
+			if err := t.enqueue(task); err != nil {
+				return err
+			}
+			t.counts.Recrawl++
+		}
+		next := time.Time{}
+		if p.RecrawlInterval > 0 && st.Priority >= p.RecrawlPriority {
+			next = now.Add(p.RecrawlInterval)
+		}
+		return t.scheduleRecrawl(site, st, next)
+	})
+}
+
+// SetOverride implements frontier.Store. The budget applies to the site.
+func (s *Store) SetOverride(host, site string, o frontier.Override) (frontier.Change, error) {
+	return s.update(func(t *txn) error {
+		h, err := t.host(host)
+		if err != nil {
+			return err
+		}
+		if h.Site == "" {
+			h.Site = site
+			if err := t.siteHost(site, host); err != nil {
+				return err
+			}
+		}
+		h.Override = o
+		st, err := t.site(h.Site)
+		if err != nil {
+			return err
+		}
+		st.Budget = o.Budget
+		return nil
+	})
+}
+
+// SetIP implements frontier.Store.
+func (s *Store) SetIP(host, ip string) (frontier.Change, error) {
+	return s.update(func(t *txn) error {
+		h, err := t.host(host)
+		if err != nil {
+			return err
+		}
+		h.LastIP = ip
+		return nil
+	})
+}
+
 // txn is one write transaction with the totals and the host and site states
 // it changed, written back when it commits.
 type txn struct {
-	seen, queue, hosts, sites, leases, meta *bbolt.Bucket
+	tx                                *bbolt.Tx
+	queue, hosts, sites, leases, meta *bbolt.Bucket
+	look                              *lookup
+	added                             []uint64 // hashes new to the seen set
+	recrawls                          []frontier.Recrawl
+	peeked                            map[string]bool // host → blocked, for hosts read but not changed
+	linked                            map[string]bool // site 0x00 linking site, seen in this transaction
 
 	counts   frontier.Counts
 	seq      uint64
@@ -409,10 +722,19 @@ type txn struct {
 }
 
 func (s *Store) update(fn func(*txn) error) (frontier.Change, error) {
+	if s.seen.overloaded() {
+		// New hashes outran the merge: finish it first, so memory stays bounded.
+		for s.seen.round != nil {
+			if _, err := s.Maintain(); err != nil {
+				return frontier.Change{}, err
+			}
+		}
+	}
 	var ch frontier.Change
+	var added []uint64
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		t := &txn{
-			seen: tx.Bucket(bucketSeen), queue: tx.Bucket(bucketQueue), hosts: tx.Bucket(bucketHosts),
+			tx: tx, look: s.seen.lookup(tx), queue: tx.Bucket(bucketQueue), hosts: tx.Bucket(bucketHosts),
 			sites: tx.Bucket(bucketSites), leases: tx.Bucket(bucketLeases), meta: tx.Bucket(bucketMeta),
 			hostSt: make(map[string]*frontier.HostState), siteSt: make(map[string]*siteState),
 		}
@@ -437,12 +759,18 @@ func (s *Store) update(fn func(*txn) error) (frontier.Change, error) {
 				return err
 			}
 		}
+		if err := s.seen.logNew(tx, t.added); err != nil {
+			return err
+		}
+		added = t.added
+		ch.Recrawls = t.recrawls
 		ch.Counts = t.counts
 		return t.meta.Put(keyCounts, marshalCounts(t.counts, t.seq))
 	})
 	if err != nil {
 		return frontier.Change{}, fmt.Errorf("frontier/bolt: %w", err)
 	}
+	s.seen.committed(added)
 	return ch, nil
 }
 
@@ -481,6 +809,74 @@ func (t *txn) site(site string) (*siteState, error) {
 	return s, nil
 }
 
+// blocked reports whether the operator blocked host.
+func (t *txn) blocked(host string) (bool, error) {
+	if h, ok := t.hostSt[host]; ok {
+		return h.Override.Block, nil
+	}
+	if b, ok := t.peeked[host]; ok {
+		return b, nil
+	}
+	var b bool
+	if v := t.hosts.Get([]byte(host)); v != nil {
+		h, err := unmarshalHost(v)
+		if err != nil {
+			return false, fmt.Errorf("host %q: %w", host, err)
+		}
+		b = h.Override.Block
+	}
+	if t.peeked == nil {
+		t.peeked = make(map[string]bool)
+	}
+	t.peeked[host] = b
+	return b, nil
+}
+
+// link counts task.FromSite among the sites linking to task.Site, once, and
+// only while that still raises the site's budget.
+func (t *txn) link(task frontier.Task, p frontier.Policy) error {
+	if task.FromSite == "" || task.FromSite == task.Site || p.BudgetPerLinkingSite <= 0 {
+		return nil
+	}
+	key := task.Site + "\x00" + task.FromSite
+	if t.linked[key] {
+		return nil
+	}
+	if t.linked == nil {
+		t.linked = make(map[string]bool)
+	}
+	t.linked[key] = true
+	st, err := t.site(task.Site)
+	if err != nil {
+		return err
+	}
+	if st.Budget > 0 || p.MaxSiteBudget > 0 && p.Budget(st.Linking) >= p.MaxSiteBudget {
+		return nil
+	}
+	b := t.tx.Bucket(bucketInlinks)
+	if b.Get([]byte(key)) != nil {
+		return nil
+	}
+	st.Linking++
+	return b.Put([]byte(key), nil)
+}
+
+// siteHost records host among the hosts of site.
+func (t *txn) siteHost(site, host string) error {
+	return t.tx.Bucket(bucketSiteHosts).Put([]byte(site+"\x00"+host), nil)
+}
+
+// scheduleRecrawl sets the site's next recrawl (zero for none).
+func (t *txn) scheduleRecrawl(site string, st *siteState, at time.Time) error {
+	st.RecrawlAt = at
+	t.recrawls = append(t.recrawls, frontier.Recrawl{Site: site, At: at})
+	b := t.tx.Bucket(bucketRecrawl)
+	if at.IsZero() {
+		return b.Delete([]byte(site))
+	}
+	return b.Put([]byte(site), binary.BigEndian.AppendUint64(nil, uint64(at.UnixNano())))
+}
+
 // enqueue appends task to its host's queue at its priority.
 func (t *txn) enqueue(task frontier.Task) error {
 	h, err := t.host(task.Host)
@@ -489,6 +885,12 @@ func (t *txn) enqueue(task frontier.Task) error {
 	}
 	if h.Site == "" {
 		h.Site = task.Site
+		if err := t.siteHost(task.Site, task.Host); err != nil {
+			return err
+		}
+	}
+	if h.Scheme == "" {
+		h.Scheme, _, _ = strings.Cut(task.URL, "://")
 	}
 	t.seq++
 	if err := t.queue.Put(queueKey(task.Host, task.Priority, t.seq), marshalTask(task)); err != nil {
@@ -531,7 +933,7 @@ func head(queue *bbolt.Bucket, host string) int32 {
 
 func marshalCounts(c frontier.Counts, seq uint64) []byte {
 	return encoder{codecVersion}.int(int64(seq)).int(c.Queued).int(c.Leased).int(c.Seen).
-		int(c.Fetched).int(c.Failed).int(c.Expired).int(c.Retried).int(c.Dropped)
+		int(c.Fetched).int(c.Failed).int(c.Expired).int(c.Retried).int(c.Dropped).int(c.Parked).int(c.Recrawl)
 }
 
 func loadCounts(meta *bbolt.Bucket) (frontier.Counts, uint64, error) {
@@ -542,7 +944,7 @@ func loadCounts(meta *bbolt.Bucket) (frontier.Counts, uint64, error) {
 	d := newDecoder(v)
 	seq := uint64(d.int())
 	c := frontier.Counts{Queued: d.int(), Leased: d.int(), Seen: d.int(), Fetched: d.int(),
-		Failed: d.int(), Expired: d.int(), Retried: d.int(), Dropped: d.int()}
+		Failed: d.int(), Expired: d.int(), Retried: d.int(), Dropped: d.int(), Parked: d.int(), Recrawl: d.int()}
 	if d.err != nil {
 		return frontier.Counts{}, 0, errors.New("frontier/bolt: corrupt counts")
 	}

@@ -1,6 +1,8 @@
 package bolt_test
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -253,7 +255,7 @@ func TestFocusRaisesQueuedPriority(t *testing.T) {
 	if _, err := s.Admit([]frontier.Task{task("http://a.com/1"), task("http://b.com/1")}, policy); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.Focus("b.com", 7, []string{"b.com"})
+	ch, err := s.Focus("b.com", 7, []string{"b.com"}, policy, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,5 +269,35 @@ func TestFocusRaisesQueuedPriority(t *testing.T) {
 	ls, _, err := s.Lease([]string{"b.com"}, policy, t0)
 	if err != nil || len(ls) != 1 || ls[0].Task.Priority != 7 || a.Hosts[0].Head != 7 {
 		t.Fatalf("got leases %+v, %v; want priority 7 for queued and future URLs", ls, err)
+	}
+}
+
+func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755) }
+
+func TestLayoutRecordedAndChecked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "moved.db")
+	s, err := bolt.Open(path, &bolt.Options{Partition: 3, NumPartitions: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	tests := []struct {
+		name    string
+		o       *bolt.Options
+		wantErr bool
+	}{
+		{"same layout", &bolt.Options{Partition: 3, NumPartitions: 8}, false},
+		{"unchecked", nil, false},
+		{"other partition", &bolt.Options{Partition: 4, NumPartitions: 8}, true},
+		{"other count", &bolt.Options{Partition: 3, NumPartitions: 16}, true},
+	}
+	for _, tt := range tests {
+		s, err := bolt.Open(path, tt.o)
+		if err == nil {
+			s.Close()
+		}
+		if (err != nil) != tt.wantErr || tt.wantErr && !errors.Is(err, bolt.ErrLayout) {
+			t.Errorf("%s: got %v, want error %v", tt.name, err, tt.wantErr)
+		}
 	}
 }

@@ -20,9 +20,15 @@ import (
 )
 
 const usage = `usage:
-  frontier run [flags]              run the frontier service
-  frontier seed [--nats URL] URL... publish seed URLs
-Run "frontier run -h" for the flags.
+  frontier run [flags]                   run the frontier service
+  frontier seed [--nats URL] URL...      publish seed URLs
+  frontier stats [--partitions P]        totals per partition, and why hosts wait
+  frontier hosts [--top N]               the hosts with the longest queues: next fetch, delay, backoff
+  frontier pause|resume [--partitions P] stop or restart dispatching
+  frontier override HOST [--delay D] [--budget N] [--block | --clear]
+                                         a per-host setting, kept until replaced
+  frontier bench [flags]                 the seen-set benchmark, in process
+Run "frontier COMMAND -h" for a command's flags.
 `
 
 // Main is the frontier binary: it parses args (without the program name),
@@ -40,6 +46,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
+	case "stats", "hosts", "pause", "resume", "override":
+		return ctlCmd(ctx, args[0], args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -94,7 +104,18 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var maxDepth int
 	fs.IntVar(&maxDepth, "max-depth", 16, "link hops from a seed")
 	fs.IntVar(&o.MaxLinksPerPage, "max-links", 500, "links taken per page")
+	fs.DurationVar(&o.IPMinDelay, "ip-min-delay", 0, "minimum gap between fetches from one IP (default min-delay/4; negative: none)")
+	fs.IntVar(&o.MaxPerIP, "max-per-ip", 1, "fetches in flight per IP (negative: no limit)")
+	fs.DurationVar(&o.RobotsPark, "robots-park", 0, "first wait of a host whose robots.txt fails, doubling (default 30 × min-delay)")
+	var maxParks int
+	fs.IntVar(&maxParks, "max-parks", 4, "robots.txt failures in a row before a URL is given up (negative: never)")
+	fs.Int64Var(&o.BudgetPerLinkingSite, "budget-per-linking-site", 100, "site budget added per distinct site linking to it")
+	fs.Int64Var(&o.MaxSiteBudget, "max-site-budget", 100_000, "cap on a site's budget")
+	fs.DurationVar(&o.RecrawlInterval, "recrawl-interval", 24*time.Hour, "recrawl focused sites this often (negative: never)")
+	fs.StringVar(&o.Resolver, "resolver", env("TRAWL_RESOLVER", ""), `look up new hosts before their first fetch: "system" or a DNS server "host:port" (TRAWL_RESOLVER)`)
+	fs.StringVar(&o.MetricsAddr, "metrics", env("TRAWL_METRICS", ""), `serve /metrics, /healthz and /readyz at this address, e.g. ":9102" (TRAWL_METRICS)`)
 	fs.IntVar(&o.Workers, "workers", 4, "handlers per consumer")
+	fs.DurationVar(&o.AckWait, "ack-wait", 30*time.Second, "redelivery delay of messages taken and not acknowledged (by a frontier that died)")
 	fs.BoolVar(&o.NoSync, "no-sync", false, "skip bbolt fsync (faster; unsafe on power loss)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -112,6 +133,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.MaxDepth = int32(maxDepth)
+	o.MaxParks = int32(maxParks)
 	o.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	o.Streams = proto.StreamOptions{Replicas: *replicas}
 

@@ -28,9 +28,14 @@ type partition struct {
 	pub  chan frontier.Lease
 	quit chan struct{}
 
-	// Mirrors of the scheduler's committed state, for Stats.
-	counts atomic.Pointer[frontier.Counts]
-	hosts  atomic.Int64
+	// Mirrors of the loop's state, for Stats and metrics.
+	counts  atomic.Pointer[frontier.Counts]
+	hosts   atomic.Int64
+	paused  atomic.Bool
+	seen    atomic.Pointer[bolt.SeenStats]
+	waiting atomic.Pointer[map[string]int]
+	top     atomic.Pointer[[]frontier.HostView]
+	viewed  time.Time // when waiting and top were last computed
 }
 
 // request is one handler's change; exactly one of its fields is set.
@@ -38,6 +43,7 @@ type request struct {
 	admit    []frontier.Task
 	outcomes []frontier.Outcome
 	focus    *focus
+	call     func(*frontier.Scheduler) error // control requests, address lookups
 	done     chan error
 }
 
@@ -60,10 +66,28 @@ func (pt *partition) do(r *request) error {
 	}
 }
 
+// run calls fn on the partition's loop, with its scheduler, and waits.
+func (pt *partition) run(fn func(*frontier.Scheduler) error) error {
+	return pt.do(&request{call: fn})
+}
+
 func (pt *partition) mirror() {
 	c := pt.sched.Counts()
 	pt.counts.Store(&c)
 	pt.hosts.Store(int64(pt.sched.Hosts()))
+	pt.paused.Store(pt.sched.Paused())
+	ss := pt.store.SeenStats()
+	pt.seen.Store(&ss)
+	// Why hosts wait costs a pass over the active hosts: now and then, the
+	// more hosts the less often.
+	every := 2 * time.Second * time.Duration(1+pt.hosts.Load()/20000)
+	if now := time.Now(); now.Sub(pt.viewed) >= every {
+		pt.viewed = now
+		w := pt.sched.Waiting()
+		pt.waiting.Store(&w)
+		top := pt.sched.TopHosts(pt.svc.o.TopHosts)
+		pt.top.Store(&top)
+	}
 }
 
 // loop applies requests and dispatches leases until quit is closed.
@@ -71,7 +95,8 @@ func (pt *partition) loop() {
 	log := pt.svc.o.Logger.With("partition", pt.p)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	// The tick catches up with a clock (Options.Now) that is not the wall clock.
+	// The tick catches up with a clock (Options.Now) that is not the wall
+	// clock, and with per-IP slots freed by other partitions.
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -89,15 +114,21 @@ func (pt *partition) loop() {
 				}
 			}
 		case <-timer.C:
+		case <-pt.sched.Woken():
 		case <-tick.C:
 		case <-pt.quit:
 			return
 		}
 		pt.apply(batch)
+		more, merr := pt.sched.Maintain()
+		if merr != nil {
+			log.Error("frontier: upkeep failed", "err", merr)
+		}
 		leases, err := pt.sched.Dispatch()
 		if err != nil {
 			log.Error("frontier: dispatch failed", "err", err)
 		}
+		pt.resolve()
 		pt.mirror()
 		for _, l := range leases {
 			pt.pub <- l
@@ -106,15 +137,39 @@ func (pt *partition) loop() {
 		if t, ok := pt.sched.Wake(); ok {
 			wait = max(t.Sub(pt.svc.o.Now()), 0)
 		}
-		if err != nil {
+		switch {
+		case err != nil || merr != nil:
 			wait = max(wait, 100*time.Millisecond)
+		case more:
+			wait = 0
 		}
 		timer.Reset(wait)
 	}
 }
 
+// resolve hands the hosts waiting for an address to the instance's lookups.
+func (pt *partition) resolve() {
+	lk := pt.svc.lookups
+	if lk == nil {
+		return
+	}
+	free := cap(lk) - len(lk)
+	if free <= 0 {
+		return
+	}
+	// Never block here: the lookups hand their answers back through this
+	// loop.
+	for _, h := range pt.sched.Unresolved(free) {
+		select {
+		case lk <- lookup{pt: pt, host: h}:
+		default:
+			pt.sched.RetryLookup(h)
+		}
+	}
+}
+
 // apply commits a batch: all admissions in one transaction, all outcomes in
-// another, focus hints one by one (they are rare).
+// another, focus hints and control calls one by one (they are rare).
 func (pt *partition) apply(batch []*request) {
 	var tasks []frontier.Task
 	var outcomes []frontier.Outcome
@@ -128,6 +183,7 @@ func (pt *partition) apply(batch []*request) {
 		admitErr = err
 		pt.svc.stats.duplicates.Add(int64(a.Duplicate))
 		pt.svc.stats.overBudget.Add(int64(a.OverBudget))
+		pt.svc.stats.blocked.Add(int64(a.Blocked))
 	}
 	if len(outcomes) > 0 {
 		c, err := pt.sched.Complete(outcomes)
@@ -142,6 +198,8 @@ func (pt *partition) apply(batch []*request) {
 			r.done <- completeErr
 		case r.focus != nil:
 			r.done <- pt.sched.Focus(r.focus.site, r.focus.priority)
+		case r.call != nil:
+			r.done <- r.call(pt.sched)
 		default:
 			r.done <- nil
 		}

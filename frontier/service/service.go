@@ -8,10 +8,25 @@
 // published, so a frontier stopped or killed mid-crawl resumes where it was:
 // nothing lost, and a task republished at start carries the message ID of
 // its first publication.
+//
+// An instance owns a set of partitions (Options.Partitions) and claims them
+// in the KV bucket trawl_frontier_owners while it runs; an instance asked
+// for a partition another one holds waits until that one stops or its
+// claim expires, so two instances never split one partition's messages. A
+// partition's file can be moved to another instance's data directory.
+//
+// Control: the NATS micro service trawl-frontier answers on
+// trawl.v1.ctl.frontier.stats (this instance's Stats), .seed (SeedRequest)
+// and .part.<p> (PartitionRequest: stats, hosts, host, pause, resume,
+// override), which Control wraps and `frontier stats|hosts|pause|resume|
+// override` use. With Options.MetricsAddr the same numbers are Prometheus
+// metrics on /metrics, with /healthz and /readyz.
 package service
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -57,12 +72,18 @@ type Stats struct {
 	Expired    int64 `json:"expired"`    // leases reissued for want of an outcome
 	Retried    int64 `json:"retried"`    // URLs queued again after a failed try
 	Dropped    int64 `json:"dropped"`    // URLs given up after MaxAttempts
+	Parked     int64 `json:"parked"`     // URLs queued again because their host's robots.txt failed
+	Recrawled  int64 `json:"recrawled"`  // root pages queued again by recrawls of focused sites
+	Paused     int   `json:"paused"`     // owned partitions whose dispatching is paused
+	Unmerged   int64 `json:"unmerged"`   // seen-set hashes not yet merged into the sorted set
 
 	Published     int64 `json:"published"`      // fetch tasks published
 	PublishErrors int64 `json:"publish_errors"` // failed publish attempts
 	Seeds         int64 `json:"seeds"`          // seeds taken
 	Duplicates    int64 `json:"duplicates"`     // links already seen
 	OverBudget    int64 `json:"over_budget"`    // links refused by the site budget
+	Blocked       int64 `json:"blocked"`        // links refused because the operator blocked their host
+	TrapURLs      int64 `json:"trap_urls"`      // links refused as traps: too long, too deep a path, a repeated segment, too many parameters
 	TooDeep       int64 `json:"too_deep"`       // links beyond MaxDepth
 	TooMany       int64 `json:"too_many"`       // links beyond MaxLinksPerPage
 	Rejected      int64 `json:"rejected"`       // links that failed canonicalisation
@@ -79,12 +100,18 @@ type Service struct {
 	o      Options
 	policy frontier.Policy
 
+	id          string // this instance, for partition claims
+	owner       Owner
+	gate        *frontier.IPGate
+	lookups     chan lookup // hosts waiting for an address; nil without Options.Resolver
+	metricsAddr atomic.Value
+
 	mu       sync.Mutex
 	parts    map[int]*partition
 	counters []*bus.Counters
 
 	stats struct {
-		published, publishErrors, seeds, duplicates, overBudget, tooDeep, tooMany,
+		published, publishErrors, seeds, duplicates, overBudget, blocked, trapURLs, tooDeep, tooMany,
 		rejected, rerouted, staleOutcomes, malformed atomic.Int64
 	}
 }
@@ -102,13 +129,23 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frontier/service: jetstream: %w", err)
 	}
-	return &Service{nc: nc, js: js, o: o, policy: o.policy()}, nil
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return &Service{nc: nc, js: js, o: o, policy: o.policy(), id: hex.EncodeToString(id[:])}, nil
 }
 
-// Run ensures the streams, opens the owned partitions, registers the NATS
-// micro service and consumes until ctx ends. Then it stops pulling, lets the
-// handlers in flight commit, publishes what was leased, and closes the
-// bbolt files.
+// MetricsAddr returns the address /metrics is served on ("" before Run
+// listens, or without Options.MetricsAddr).
+func (s *Service) MetricsAddr() string {
+	a, _ := s.metricsAddr.Load().(string)
+	return a
+}
+
+// Run ensures the streams, claims the owned partitions (waiting while
+// another instance holds one), opens them, registers the NATS micro service
+// and consumes until ctx ends. Then it stops pulling, lets the handlers in
+// flight commit, publishes what was leased, closes the bbolt files and
+// releases the claims.
 func (s *Service) Run(ctx context.Context) error {
 	if s.o.DataDir == "" {
 		return fmt.Errorf("%w: DataDir is required", errOptions)
@@ -116,10 +153,53 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := proto.EnsureStreams(ctx, s.js, s.o.Streams); err != nil {
 		return fmt.Errorf("frontier/service: %w", err)
 	}
+	// The partition count is the cluster's: a frontier with another would
+	// put sites in the wrong partitions.
+	if _, err := proto.EnsureCluster(ctx, s.js, s.o.NumPartitions, s.o.Streams.Replicas); err != nil {
+		return fmt.Errorf("frontier/service: %w", err)
+	}
+	var ready atomic.Bool
+	if s.o.MetricsAddr != "" {
+		stop, err := s.serveMetrics(ctx, s.o.MetricsAddr, &ready)
+		if err != nil {
+			return fmt.Errorf("frontier/service: metrics: %w", err)
+		}
+		defer stop()
+	}
+	kv, err := s.ownersKV(ctx)
+	if err != nil {
+		return err
+	}
+	s.owner = s.me()
+	revs, err := s.claim(ctx, kv, s.owner)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while waiting for a partition
+		}
+		return err
+	}
+	defer s.release(kv, revs)
+
+	s.gate = frontier.NewIPGate(s.policy)
+	if s.o.Resolver != "" {
+		s.lookups = make(chan lookup, 256)
+	}
 	parts, err := s.open()
 	if err != nil {
 		return err
 	}
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var helpers sync.WaitGroup
+	defer helpers.Wait()
+	helpers.Go(func() { s.renew(cctx, kv, s.owner, revs, cancel) })
+	if s.lookups != nil {
+		r := newResolver(s.o.Resolver)
+		for range 8 {
+			helpers.Go(func() { s.resolveLoop(cctx, r) })
+		}
+	}
+
 	var loops, pubs sync.WaitGroup
 	for _, pt := range parts {
 		loops.Go(pt.loop)
@@ -133,7 +213,10 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	defer func() {
-		// Handlers have returned: stop the loops, flush the publishers, close the files.
+		// Handlers have returned: stop the lookups, the loops, flush the
+		// publishers, close the files.
+		cancel(nil)
+		helpers.Wait()
 		for _, pt := range parts {
 			close(pt.quit)
 		}
@@ -153,20 +236,17 @@ func (s *Service) Run(ctx context.Context) error {
 		Name:         "trawl-frontier",
 		Version:      Version,
 		Description:  "Trawl URL frontier",
+		Metadata:     map[string]string{"instance": s.id, "partitions": fmt.Sprint(s.o.Partitions)},
 		StatsHandler: func(*micro.Endpoint) any { return s.Stats() },
 	})
 	if err != nil {
 		return fmt.Errorf("frontier/service: micro service: %w", err)
 	}
 	defer ms.Stop()
-	err = ms.AddEndpoint("stats", micro.HandlerFunc(func(r micro.Request) { _ = r.RespondJSON(s.Stats()) }),
-		micro.WithEndpointSubject(proto.SubjectControl+".frontier.stats"))
-	if err != nil {
-		return fmt.Errorf("frontier/service: micro endpoint: %w", err)
+	if err := s.addEndpoints(ms); err != nil {
+		return err
 	}
 
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	errs := make(chan error, 1+3*len(parts))
 	var consumers sync.WaitGroup
 	consume := func(stream, durable, filter string, workers int, h bus.Handler) {
@@ -181,7 +261,7 @@ func (s *Service) Run(ctx context.Context) error {
 			}, h)
 			if err != nil {
 				errs <- err
-				cancel()
+				cancel(err)
 			}
 		})
 	}
@@ -195,11 +275,15 @@ func (s *Service) Run(ctx context.Context) error {
 		consume(proto.StreamFocus, durableFocus+p, proto.Partitioned(proto.SubjectFocus, pt.p), 1,
 			func(_ context.Context, m jetstream.Msg) error { return s.handleFocus(m) })
 	}
-	s.o.Logger.Info("frontier: running", "partitions", len(parts), "of", s.o.NumPartitions)
+	ready.Store(true)
+	s.o.Logger.Info("frontier: running", "partitions", len(parts), "of", s.o.NumPartitions, "instance", s.id)
 	consumers.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
 		return fmt.Errorf("frontier/service: %w", err)
+	}
+	if err := context.Cause(cctx); err != nil && ctx.Err() == nil {
+		return err // a lost claim
 	}
 	return nil
 }
@@ -208,10 +292,16 @@ func (s *Service) Run(ctx context.Context) error {
 func (s *Service) open() ([]*partition, error) {
 	var parts []*partition
 	for _, p := range s.o.Partitions {
-		st, err := bolt.Open(bolt.PartitionPath(s.o.DataDir, p), &bolt.Options{NoSync: s.o.NoSync})
+		st, err := bolt.Open(bolt.PartitionPath(s.o.DataDir, p), &bolt.Options{NoSync: s.o.NoSync,
+			Partition: p, NumPartitions: s.o.NumPartitions,
+			MergeThreshold: s.o.MergeThreshold, BloomMinCapacity: s.o.BloomMinCapacity})
 		if err == nil {
+			opts := []frontier.Option{frontier.WithIPGate(s.gate)}
+			if s.o.Resolver != "" {
+				opts = append(opts, frontier.WithResolveFirst())
+			}
 			var sched *frontier.Scheduler
-			if sched, err = frontier.NewScheduler(st, s.policy, s.o.Now); err == nil {
+			if sched, err = frontier.NewScheduler(st, s.policy, s.o.Now, opts...); err == nil {
 				pt := &partition{p: p, svc: s, store: st, sched: sched,
 					reqs: make(chan *request, 64), pub: make(chan frontier.Lease, s.policy.MaxInFlight),
 					quit: make(chan struct{})}
@@ -244,7 +334,15 @@ func (s *Service) Stats() Stats {
 		st.Expired += c.Expired
 		st.Retried += c.Retried
 		st.Dropped += c.Dropped
+		st.Parked += c.Parked
+		st.Recrawled += c.Recrawl
 		st.Hosts += pt.hosts.Load()
+		if pt.paused.Load() {
+			st.Paused++
+		}
+		if ss := pt.seen.Load(); ss != nil {
+			st.Unmerged += int64(ss.Pending)
+		}
 	}
 	for _, c := range s.counters {
 		st.Dead += c.Dead.Load()
@@ -254,6 +352,8 @@ func (s *Service) Stats() Stats {
 	st.Seeds = s.stats.seeds.Load()
 	st.Duplicates = s.stats.duplicates.Load()
 	st.OverBudget = s.stats.overBudget.Load()
+	st.Blocked = s.stats.blocked.Load()
+	st.TrapURLs = s.stats.trapURLs.Load()
 	st.TooDeep = s.stats.tooDeep.Load()
 	st.TooMany = s.stats.tooMany.Load()
 	st.Rejected = s.stats.rejected.Load()
@@ -301,7 +401,9 @@ func (s *Service) Drained(ctx context.Context) (bool, error) {
 // Seed canonicalises urls and publishes each as a Seed on trawl.v1.seed,
 // for whichever frontier instance takes it. It publishes nothing if any URL
 // is invalid.
-func (s *Service) Seed(ctx context.Context, urls ...string) error {
+func (s *Service) Seed(ctx context.Context, urls ...string) error { return s.seed(ctx, 0, urls...) }
+
+func (s *Service) seed(ctx context.Context, priority int32, urls ...string) error {
 	canon := make([]string, len(urls))
 	for i, u := range urls {
 		c, err := frontier.Canonicalize(u)
@@ -312,7 +414,7 @@ func (s *Service) Seed(ctx context.Context, urls ...string) error {
 	}
 	now := s.o.Now().UnixMilli()
 	for _, u := range canon {
-		m := &trawlpb.Seed{Url: u, Source: s.o.SeedSource, AddedUnixMs: now}
+		m := &trawlpb.Seed{Url: u, Source: s.o.SeedSource, AddedUnixMs: now, Priority: priority}
 		if err := bus.Publish(ctx, s.js, proto.SubjectSeed, m, proto.MsgID("seed", u)); err != nil {
 			return fmt.Errorf("frontier/service: seed %s: %w", u, err)
 		}
@@ -383,6 +485,10 @@ func (s *Service) handleLinks(pt *partition, msg jetstream.Msg) error {
 		return nil
 	}
 	base := m.GetFromUrl()
+	fromSite := m.GetFromSite()
+	if fromSite == "" && base != "" {
+		fromSite = proto.Site(frontier.HostOf(base))
+	}
 	groups := make(map[int][]frontier.Task)
 	taken := make(map[string]bool)
 	for i, l := range m.GetLinks() {
@@ -405,8 +511,12 @@ func (s *Service) handleLinks(pt *partition, msg jetstream.Msg) error {
 			continue
 		}
 		taken[u] = true
+		if err := s.policy.CheckURL(u); err != nil {
+			s.stats.trapURLs.Add(1)
+			continue
+		}
 		t, p := s.task(u)
-		t.Depth, t.Referrer = depth, base
+		t.Depth, t.Referrer, t.FromSite = depth, base, fromSite
 		groups[p] = append(groups[p], t)
 	}
 	ps := make([]int, 0, len(groups))

@@ -44,7 +44,8 @@ func graph(sites, pages int) map[string][]string {
 				if p+1 < pages {
 					links = append(links, fmt.Sprintf("p%d", p+1), fmt.Sprintf("./p%d#frag", p+1))
 				}
-				links = append(links, "/p0", "javascript:void(0)", "mailto:x@site.ru", "#top")
+				links = append(links, "/p0", "javascript:void(0)", "mailto:x@site.ru", "#top",
+					"/cal/x/cal/x/cal/x/cal/x/", "/s?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11&l=12&m=13") // traps
 				if host == "www" && p == 0 {
 					links = append(links, fmt.Sprintf("//shop.site%d.ru/p0", s),
 						fmt.Sprintf("HTTP://WWW.SITE%d.RU:80/p0", (s+1)%sites))
@@ -237,8 +238,8 @@ func TestCrawlGraph(t *testing.T) {
 	if st.Seen != want || st.Fetched != want || st.Published != want || st.Queued != 0 || st.InFlight != 0 || st.Hosts != 0 {
 		t.Errorf("stats: got %+v; want seen, fetched and published %d, nothing queued or in flight", st, want)
 	}
-	if st.Rerouted == 0 || st.Rejected == 0 || st.Duplicates == 0 || st.Malformed != 0 || st.Failed != 0 {
-		t.Errorf("stats: got %+v; want rerouted, rejected and duplicate links, nothing malformed or failed", st)
+	if st.Rerouted == 0 || st.Rejected == 0 || st.TrapURLs == 0 || st.Duplicates == 0 || st.Malformed != 0 || st.Failed != 0 {
+		t.Errorf("stats: got %+v; want rerouted, rejected, trap and duplicate links, nothing malformed or failed", st)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("run: %v", err)

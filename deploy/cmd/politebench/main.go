@@ -96,6 +96,7 @@ type result struct {
 	IPDelayMs            int64   `json:"ip_delay_ms"`
 	MaxPerIP             int     `json:"max_per_ip"`
 	Concurrency          int     `json:"concurrency"`
+	MeanBusySlots        float64 `json:"mean_busy_slots"` // crawler fetches in flight, sampled every 100 ms
 	HostGapViolations    int     `json:"host_gap_violations"`
 	IPGapViolations      int     `json:"ip_gap_violations"`
 	GOMAXPROCS           int     `json:"gomaxprocs"`
@@ -135,6 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%-36s %10.1f\n", "concurrency bound", r.ConcurrencyBoundPerS)
 	fmt.Fprintf(stdout, "fraction of the allowed rate: %.1f%% over %.0fs (%d visits, %d requests); politeness was the tighter bound in %.0f%% of the time\n",
 		100*r.Fraction, r.Seconds, r.Visits, r.Requests, 100*r.PolitenessBoundShare)
+	fmt.Fprintf(stdout, "crawler slots busy on average: %.1f of %d\n", r.MeanBusySlots, c.concurrency)
 	fmt.Fprintf(stdout, "politeness violations in simweb's log: %d per host, %d per IP\n", r.HostGapViolations, r.IPGapViolations)
 	b, _ := json.Marshal(r)
 	fmt.Fprintln(stdout, string(b))
@@ -223,6 +225,25 @@ func bench(ctx context.Context, c config, stderr io.Writer) (result, error) {
 	if err := f.Seed(ctx, seeds...); err != nil {
 		return res, err
 	}
+	// How busy the crawler's slots are: the concurrency bound only binds
+	// when they are all taken.
+	var busy, samples float64
+	sampleDone := make(chan struct{})
+	sampleStop := make(chan struct{})
+	go func() {
+		defer close(sampleDone)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-sampleStop:
+				return
+			case <-t.C:
+				busy += float64(cr.Stats().InFlight)
+				samples++
+			}
+		}
+	}()
 	ctl := frontiersvc.NewControl(nc, np)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -243,6 +264,11 @@ func bench(ctx context.Context, c config, stderr io.Writer) (result, error) {
 			return res, err
 		}
 		calm = map[bool]int{true: calm + 1, false: 0}[done]
+	}
+	close(sampleStop)
+	<-sampleDone
+	if samples > 0 {
+		res.MeanBusySlots = busy / samples
 	}
 	mu.Lock()
 	log2 := slices.Clone(reqs)
