@@ -103,12 +103,7 @@ func TestMainServe(t *testing.T) {
 }
 
 func TestServeOnAFixedDNSAddressWritesSeeds(t *testing.T) {
-	l, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.LocalAddr().String()
-	l.Close()
+	addr := freeUDPAndTCPPort(t)
 	seeds := filepath.Join(t.TempDir(), "seeds.txt")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
@@ -116,7 +111,10 @@ func TestServeOnAFixedDNSAddressWritesSeeds(t *testing.T) {
 	go func() {
 		done <- cli.Main(ctx, []string{"serve", "--sites", "40", "--dns", addr, "--seeds-out", seeds}, &stdout, &stderr)
 	}()
-	var data []byte
+	var (
+		data []byte
+		err  error
+	)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if data, err = os.ReadFile(seeds); err == nil && len(data) > 0 {
 			break
@@ -142,4 +140,26 @@ func TestServeRefusesANonLoopbackDNSAddress(t *testing.T) {
 	if !strings.Contains(stderr.String(), "loopback") {
 		t.Errorf("stderr: got %q, want it to say loopback", stderr.String())
 	}
+}
+
+// freeUDPAndTCPPort returns a loopback address whose port was free for both
+// UDP and TCP a moment ago.
+func freeUDPAndTCPPort(t *testing.T) string {
+	t.Helper()
+	for range 50 {
+		tl, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := tl.Addr().String()
+		ul, err := net.ListenPacket("udp4", addr)
+		tl.Close()
+		if err != nil {
+			continue
+		}
+		ul.Close()
+		return addr
+	}
+	t.Fatal("no port free for both UDP and TCP")
+	return ""
 }
