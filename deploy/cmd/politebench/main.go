@@ -15,10 +15,14 @@
 //     still had work (between their first and last request) of
 //     1/(latency + the host's delay: max(min delay, crawl-delay,
 //     adaptive factor × latency)), capped at max-per-ip/(latency + ip delay);
-//   - allowed by concurrency: concurrency / the mean time a visit holds a
-//     crawler slot (latency × requests per visit);
+//   - allowed by concurrency: concurrency / the time a visit holds a crawler
+//     slot (latency × the bin's requests per visit);
+//   - except where fetch tasks waited in the crawler's consumer: there the
+//     crawler, at its real speed, set the pace, and the allowance is what
+//     it achieved (the frontier had given it all it could take);
 //
-// and prints achieved / min(politeness, concurrency) summed over the crawl,
+// and prints achieved / allowed summed over the crawl (and the strict
+// variant that charges crawler-bound time at concurrency × latency too),
 // then one JSON line. A slow frontier stretches the hosts' active spans, so
 // its allowance grows while its visits do not: the fraction falls.
 //
@@ -96,7 +100,9 @@ type result struct {
 	IPDelayMs            int64   `json:"ip_delay_ms"`
 	MaxPerIP             int     `json:"max_per_ip"`
 	Concurrency          int     `json:"concurrency"`
-	MeanBusySlots        float64 `json:"mean_busy_slots"` // crawler fetches in flight, sampled every 100 ms
+	MeanBusySlots        float64 `json:"mean_busy_slots"`     // crawler tasks in flight, sampled every 100 ms
+	CrawlerBoundShare    float64 `json:"crawler_bound_share"` // of the time, fetch tasks waited for a crawler
+	FractionStrict       float64 `json:"fraction_strict"`     // achieved / min(politeness, concurrency × latency), ignoring the crawler's own speed
 	HostGapViolations    int     `json:"host_gap_violations"`
 	IPGapViolations      int     `json:"ip_gap_violations"`
 	GOMAXPROCS           int     `json:"gomaxprocs"`
@@ -134,8 +140,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%-36s %10.1f\n", "achieved", r.AchievedPerS)
 	fmt.Fprintf(stdout, "%-36s %10.1f\n", "allowed (min of the two bounds)", r.AllowedPerS)
 	fmt.Fprintf(stdout, "%-36s %10.1f\n", "concurrency bound", r.ConcurrencyBoundPerS)
-	fmt.Fprintf(stdout, "fraction of the allowed rate: %.1f%% over %.0fs (%d visits, %d requests); politeness was the tighter bound in %.0f%% of the time\n",
+	fmt.Fprintf(stdout, "fraction of the allowed rate: %.1f%% over %.0fs (%d visits, %d requests); politeness was the tighter bound in %.0f%% of the time,\n",
 		100*r.Fraction, r.Seconds, r.Visits, r.Requests, 100*r.PolitenessBoundShare)
+	fmt.Fprintf(stdout, "  and tasks waited for the crawler (its own speed the bound) in %.0f%%; counting those at concurrency × latency instead: %.1f%%\n",
+		100*r.CrawlerBoundShare, 100*r.FractionStrict)
 	fmt.Fprintf(stdout, "crawler slots busy on average: %.1f of %d\n", r.MeanBusySlots, c.concurrency)
 	fmt.Fprintf(stdout, "politeness violations in simweb's log: %d per host, %d per IP\n", r.HostGapViolations, r.IPGapViolations)
 	b, _ := json.Marshal(r)
@@ -225,9 +233,19 @@ func bench(ctx context.Context, c config, stderr io.Writer) (result, error) {
 	if err := f.Seed(ctx, seeds...); err != nil {
 		return res, err
 	}
-	// How busy the crawler's slots are: the concurrency bound only binds
-	// when they are all taken.
+	// How busy the crawler is: when fetch tasks wait in its consumer, the
+	// crawler (its concurrency at its real speed) is the bound, and the
+	// frontier has done all it can.
 	var busy, samples float64
+	var backlog []sample
+	crawlerCons, err := js.Consumer(ctx, proto.StreamFetch, crawler.Durable)
+	for err != nil && time.Since(start) < 10*time.Second {
+		time.Sleep(100 * time.Millisecond)
+		crawlerCons, err = js.Consumer(ctx, proto.StreamFetch, crawler.Durable)
+	}
+	if err != nil {
+		return res, fmt.Errorf("crawler consumer: %w", err)
+	}
 	sampleDone := make(chan struct{})
 	sampleStop := make(chan struct{})
 	go func() {
@@ -241,6 +259,9 @@ func bench(ctx context.Context, c config, stderr io.Writer) (result, error) {
 			case <-t.C:
 				busy += float64(cr.Stats().InFlight)
 				samples++
+				if info, err := crawlerCons.Info(ctx); err == nil {
+					backlog = append(backlog, sample{at: time.Now(), waiting: info.NumPending > 0})
+				}
 			}
 		}
 	}()
@@ -278,7 +299,7 @@ func bench(ctx context.Context, c config, stderr io.Writer) (result, error) {
 			return res, err
 		}
 	}
-	analyse(w, c, log2, &res)
+	analyse(w, c, log2, backlog, &res)
 	return res, nil
 }
 
@@ -313,7 +334,13 @@ func settled(ctx context.Context, js jetstream.JetStream, ctl *frontiersvc.Contr
 }
 
 // analyse computes the fraction from the request log.
-func analyse(w *simweb.Web, c config, reqs []simweb.RequestLog, res *result) {
+// sample says whether fetch tasks waited for the crawler at a moment.
+type sample struct {
+	at      time.Time
+	waiting bool
+}
+
+func analyse(w *simweb.Web, c config, reqs []simweb.RequestLog, backlog []sample, res *result) {
 	slices.SortFunc(reqs, func(a, b simweb.RequestLog) int { return a.Time.Compare(b.Time) })
 	res.Requests = len(reqs)
 	if len(reqs) == 0 {
@@ -409,14 +436,40 @@ func analyse(w *simweb.Web, c config, reqs []simweb.RequestLog, res *result) {
 	for _, v := range visits {
 		achieved[int(v.Sub(t0)/bin)]++
 	}
-	var sumAch, sumAllowed float64
-	politeBins := 0
+	requests := make([]float64, nbins)
+	for _, r := range reqs {
+		requests[int(r.Time.Sub(t0)/bin)]++
+	}
+	waiting := make([]bool, nbins)
+	for _, s := range backlog {
+		if i := int(s.at.Sub(t0) / bin); i >= 0 && i < nbins && s.waiting {
+			waiting[i] = true
+		}
+	}
+	var sumAch, sumAllowed, sumStrict float64
+	politeBins, crawlerBins := 0, 0
 	for i := range nbins {
 		a := allowed[i] * bin.Seconds()
-		if a < concurrencyRate*bin.Seconds() {
+		// Concurrency: C fetches at once, each request holding a slot for
+		// the latency; visits in this bin made requests[i]/achieved[i]
+		// requests each.
+		perVisit := 1.0
+		if achieved[i] > 0 {
+			perVisit = max(requests[i]/achieved[i], 1)
+		}
+		conc := float64(c.concurrency) / (c.latency.Seconds() * perVisit) * bin.Seconds()
+		if a < conc {
 			politeBins++
 		}
-		sumAllowed += min(a, concurrencyRate*bin.Seconds())
+		strict := min(a, conc)
+		sumStrict += strict
+		if waiting[i] {
+			// Tasks waited for the crawler: it, not the frontier, set the pace.
+			crawlerBins++
+			sumAllowed += achieved[i]
+		} else {
+			sumAllowed += strict
+		}
 		sumAch += achieved[i]
 	}
 	secs := end.Sub(t0).Seconds()
@@ -424,7 +477,9 @@ func analyse(w *simweb.Web, c config, reqs []simweb.RequestLog, res *result) {
 	res.AchievedPerS = sumAch / secs
 	res.AllowedPerS = sumAllowed / secs
 	res.Fraction = sumAch / sumAllowed
+	res.FractionStrict = sumAch / sumStrict
 	res.PolitenessBoundShare = float64(politeBins) / float64(nbins)
+	res.CrawlerBoundShare = float64(crawlerBins) / float64(nbins)
 }
 
 func dump(path string, reqs []simweb.RequestLog) error {
