@@ -86,6 +86,9 @@ type Report struct {
 	// many of them stores.
 	Calibration [10]struct{ Sites, Stores int }
 	Brier       float64 // mean squared error of store_score as the probability of a store
+	// RussiaCalibration bins russia_score in tenths over the stores: how
+	// many, and how many of them Russia-linked by their labels.
+	RussiaCalibration [10]struct{ Sites, Stores int }
 	// FamilyPairs scores families pair by pair: a pair of sites put in
 	// one family is right when their labels name one family.
 	FamilyPairs Score
@@ -172,6 +175,13 @@ func Evaluate(outs []Outcome) *Report {
 			truth = 1
 		}
 		brier += (v.StoreScore - truth) * (v.StoreScore - truth)
+		if o.WantClass == ClassStore {
+			rb := min(int(v.RussiaScore*10), 9)
+			r.RussiaCalibration[rb].Sites++
+			if o.WantFlagged {
+				r.RussiaCalibration[rb].Stores++
+			}
+		}
 		if got != o.WantClass || !flagOK {
 			r.Misses = append(r.Misses, o)
 		}
@@ -303,12 +313,15 @@ func (r *Report) WriteText(w io.Writer, misses bool) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t\n", name, k.Sites, k.Stores, k.Flagged, rate)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "store_score\tsites\tstores\tshare\t\n")
-	for i, b := range r.Calibration {
-		if b.Sites == 0 {
+	fmt.Fprintf(tw, "store_score\tsites\tstores\tshare\t\t\trussia_score (stores)\tstores\tRussia-linked\tshare\t\n")
+	for i := range r.Calibration {
+		b, rb := r.Calibration[i], r.RussiaCalibration[i]
+		if b.Sites == 0 && rb.Sites == 0 {
 			continue
 		}
-		fmt.Fprintf(tw, "%.1f-%.1f\t%d\t%d\t%.2f\t\n", float64(i)/10, float64(i+1)/10, b.Sites, b.Stores, float64(b.Stores)/float64(b.Sites))
+		bin := fmt.Sprintf("%.1f-%.1f", float64(i)/10, float64(i+1)/10)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\t\t%s\t%d\t%d\t%s\t\n", bin, b.Sites, b.Stores, share(b.Stores, b.Sites),
+			bin, rb.Sites, rb.Stores, share(rb.Stores, rb.Sites))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -326,6 +339,13 @@ func (r *Report) WriteText(w io.Writer, misses bool) error {
 		}
 	}
 	return nil
+}
+
+func share(a, b int) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", float64(a)/float64(b))
 }
 
 func orNone(s string) string {

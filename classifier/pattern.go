@@ -61,6 +61,7 @@ func rx(expr string) *pattern {
 	if !ok || !usable(lits) {
 		return p
 	}
+	lits = minimal(lits)
 	ids, ok := literalIDs(lits)
 	if !ok {
 		return p
@@ -73,11 +74,30 @@ func rx(expr string) *pattern {
 			continue
 		}
 		seen[key] = true
-		if ids, ok := literalIDs(set); ok {
+		if ids, ok := literalIDs(minimal(set)); ok {
 			p.also = append(p.also, ids)
 		}
 	}
 	return p
+}
+
+// minimal drops the literals of a set that contain another one of it: a
+// text that holds "us$" holds "$", so finding "$" is enough.
+func minimal(lits []string) []string {
+	var out []string
+	for i, l := range lits {
+		redundant := false
+		for j, m := range lits {
+			if i != j && len(m) < len(l) && strings.Contains(l, m) || i > j && m == l {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // requiredAll returns literal sets such that every match of re contains a
@@ -169,6 +189,17 @@ func exact(re *syntax.Regexp) ([]string, bool) {
 			return nil, false
 		}
 		return append(sub, ""), true
+	case syntax.OpPlus:
+		if re.Sub[0].Op == syntax.OpCharClass && isSpaceClass(re.Sub[0].Rune) {
+			// A run of white space is one space in folded text.
+			return []string{" "}, true
+		}
+		return nil, false
+	case syntax.OpStar:
+		if re.Sub[0].Op == syntax.OpCharClass && isSpaceClass(re.Sub[0].Rune) {
+			return []string{" ", ""}, true
+		}
+		return nil, false
 	case syntax.OpCharClass:
 		if isSpaceClass(re.Rune) {
 			// Folded text has one white space character: the space.

@@ -62,7 +62,7 @@ func TestRequiredLiterals(t *testing.T) {
 		want []string
 	}{
 		{`balance`, []string{"balance"}},
-		{`(?:your|current)\s+balance`, []string{"balance"}},
+		{`(?:your|current)\s+balance`, []string{"your balance", "current balance"}},
 		{`wmz|wmr`, []string{"wmr", "wmz"}},
 		{`\d+\s?(?:руб\p{L}*|р\.)`, []string{" руб", " р.", "руб", "р."}},
 		{`\d+`, nil},

@@ -22,7 +22,19 @@ type Money struct {
 	Currency string  // ISO 4217
 	Unit     string  // UnitTrack, UnitMB, UnitAlbum, UnitMonth or ""
 	USD      float64 // rough value in US dollars; 0 for an unknown currency
-	Snippet  string
+	// Snippet quotes the page around the amount; for an amount found in
+	// the text it is left empty until a signal quotes it (Doc.Quote).
+	Snippet string
+	at      span // where in the folded text, for an amount found there
+	inText  bool
+}
+
+// Quote returns the snippet of an amount of money on the page.
+func (d *Doc) Quote(m Money) string {
+	if m.Snippet == "" && m.inText {
+		return d.text.snippet(m.at)
+	}
+	return m.Snippet
 }
 
 // usdPerUnit converts prices to rough US dollars. The rouble is taken at 30
@@ -92,6 +104,9 @@ func unitOf(word string) string {
 	}
 }
 
+// maxMoney is how many amounts of the text Money reads: the first ones.
+const maxMoney = 64
+
 // Money returns the prices on the page: the crawler's and those found in
 // the text, with the unit each is for when the text says so.
 func (d *Doc) Money() []Money {
@@ -114,7 +129,7 @@ func (d *Doc) Money() []Money {
 		d.money = append(d.money, Money{Amount: p.Amount, Currency: strings.ToUpper(p.Currency), Unit: unit,
 			USD: toUSD(p.Amount, p.Currency), Snippet: clip(collapse(snip), MaxSnippet)})
 	}
-	d.money = append(d.money, moneyIn(d.text, 64)...)
+	d.money = append(d.money, moneyIn(d.text, maxMoney)...)
 	return d.money
 }
 
@@ -140,7 +155,7 @@ func moneyIn(t *Text, limit int) []Money {
 	var all []found
 	for _, mp := range moneyPatterns {
 		pos := 0
-		for n := 0; n < 2*limit; n++ {
+		for n := 0; n < limit; n++ {
 			sp, ok := t.findFrom(mp.re, pos)
 			if !ok {
 				break
@@ -190,7 +205,7 @@ func moneyIn(t *Text, limit int) []Money {
 			whole = span{min(f.sp.start, usp.start), max(f.sp.end, usp.end)}
 		}
 		out = append(out, Money{Amount: amount, Currency: f.currency, Unit: unit,
-			USD: toUSD(amount, f.currency), Snippet: t.snippet(whole)})
+			USD: toUSD(amount, f.currency), at: whole, inText: true})
 	}
 	return out
 }
@@ -254,11 +269,14 @@ var (
 	perOne   = rx(`(?:^|[^\d.,])1\s*$`)
 )
 
+// groupSeparators drops the separators of thousands.
+var groupSeparators = strings.NewReplacer(" ", "", ",", "")
+
 // parseAmount parses "0.02", "0,02", "1 000", "1,000.50".
 func parseAmount(s string) (float64, bool) {
 	s = strings.TrimSpace(s)
 	if strings.ContainsAny(s, " ") || isThousands(s) {
-		s = strings.NewReplacer(" ", "", ",", "").Replace(s)
+		s = groupSeparators.Replace(s)
 	} else {
 		s = strings.Replace(s, ",", ".", 1)
 	}

@@ -168,6 +168,10 @@ type Analyzer struct {
 	// Registrars tells who registered a site's domain; nil: nobody knows.
 	Registrars Registrars
 
+	// NoTemplates skips the template hashes of pages (Analysis.Template),
+	// which only family linking uses.
+	NoTemplates bool
+
 	// ReportDiscount multiplies the weight of store and piracy hits on a
 	// page framed as a news report or blog post (it describes a store
 	// rather than being one). Default 0.3.
@@ -214,7 +218,7 @@ func (a *Analyzer) Analyze(p *Page) *Analysis {
 	// Templates tie flagged sites together: only pages with some store
 	// evidence need one.
 	for _, h := range an.Hits {
-		if h.Axis == AxisStore {
+		if h.Axis == AxisStore && !a.NoTemplates {
 			an.Template = TemplateHash(p)
 			break
 		}

@@ -79,7 +79,7 @@ var roubleWord = rx(`рубл\p{L}*|руб\.?|₽|roubles?|rubles?|rur`)
 func detectRouble(d *Doc) (string, bool) {
 	for _, m := range d.Money() {
 		if m.Currency == "RUB" {
-			return m.Snippet, true
+			return d.Quote(m), true
 		}
 	}
 	return d.first(roubleWord)

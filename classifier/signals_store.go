@@ -57,7 +57,7 @@ var storeSignals = []Signal{
 func detectPerMB(d *Doc) (string, bool) {
 	for _, m := range d.Money() {
 		if m.Unit == UnitMB && m.USD > 0 && m.USD <= 0.15 {
-			return m.Snippet, true
+			return d.Quote(m), true
 		}
 	}
 	return d.first(perMBPhrases...)
@@ -90,7 +90,7 @@ func detectSmallAmounts(d *Doc) (string, bool) {
 		if !seen[k] {
 			seen[k] = true
 			if first == "" {
-				first = m.Snippet
+				first = d.Quote(m)
 			}
 		}
 	}
@@ -100,7 +100,7 @@ func detectSmallAmounts(d *Doc) (string, bool) {
 func moneyWhere(d *Doc, ok func(Money) bool) (string, bool) {
 	for _, m := range d.Money() {
 		if ok(m) {
-			return m.Snippet, true
+			return d.Quote(m), true
 		}
 	}
 	return "", false

@@ -1,7 +1,8 @@
 package classifier
 
 import (
-	"sort"
+	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,7 +16,8 @@ const MaxSnippet = 200
 const MaxTextBytes = 256 << 10
 
 // Text is a page's text folded for matching: lower case, ё as е, typographic
-// dashes and quotes as ASCII, zero-width characters dropped, and Latin and
+// dashes and quotes as ASCII, a run of white space as one space, zero-width
+// characters dropped, and Latin and
 // Cyrillic look-alike letters inside a mixed-script word turned into the
 // word's main script ("Pоссия" with a Latin P matches "россия", "mр3" with a
 // Cyrillic р matches "mp3"). It keeps a map back to the original, so snippets
@@ -23,10 +25,10 @@ const MaxTextBytes = 256 << 10
 type Text struct {
 	orig   string
 	folded string
-	off    []int32            // off[i] is the offset in orig of the rune that produced folded byte i
-	litPos [][]int32          // positions of every prefilter literal
-	occ    map[*pattern][]int // positions of a pattern's literals
-	also   map[*pattern][][]int
+	off    []int32              // off[i] is the offset in orig of the rune that produced folded byte i
+	litPos [][]int32            // positions of every prefilter literal
+	occ    map[*pattern][]int32 // positions of a pattern's literals
+	also   map[*pattern][][]int32
 	firsts map[*pattern]int // first match of a pattern: index into spans, or -1
 	spans  []span
 }
@@ -58,6 +60,10 @@ func NewText(s string) *Text {
 			default:
 				endWord()
 				if asciiSpace[c] {
+					if n := len(out); n > 0 && out[n-1] == ' ' {
+						i++ // a run of white space is one space
+						continue
+					}
 					c = ' '
 				}
 			}
@@ -106,6 +112,10 @@ func NewText(s string) *Text {
 			}
 		} else {
 			endWord()
+			if r == ' ' && len(out) > 0 && out[len(out)-1] == ' ' {
+				i += n // a run of white space is one space
+				continue
+			}
 		}
 		k := len(out)
 		out = utf8.AppendRune(out, r)
@@ -284,50 +294,105 @@ func (t *Text) scan(re *pattern, pos int) (span, bool) {
 	occ := t.occurrences(re)
 	also := t.alsoOccurrences(re)
 	w := re.window()
-	i := sort.SearchInts(occ, pos-w)
+	i := search(occ, pos-w)
 	for i < len(occ) {
-		if !nearAll(also, occ[i], w) {
+		if !nearAll(also, int(occ[i]), w) {
 			i++
 			continue
 		}
-		from := max(pos, occ[i]-w)
-		to := min(len(t.folded), occ[i]+w)
+		from := max(pos, int(occ[i])-w)
+		to := min(len(t.folded), int(occ[i])+w)
 		// Merge the windows of nearby occurrences.
-		for i++; i < len(occ) && occ[i]-w <= to; i++ {
-			if nearAll(also, occ[i], w) {
-				to = min(len(t.folded), occ[i]+w)
+		for i++; i < len(occ) && int(occ[i])-w <= to; i++ {
+			if nearAll(also, int(occ[i]), w) {
+				to = min(len(t.folded), int(occ[i])+w)
 			}
 		}
 		if from >= to {
 			continue
 		}
-		if sp, ok := t.scanRange(re, from, to); ok {
-			return sp, true
+		// A long merged window (a price list) is scanned in chunks, so the
+		// expression runs on short inputs: a match starts in the chunk and
+		// ends within w bytes after it.
+		chunk := 2 * w
+		for a := from; a < to; a += chunk {
+			end := min(to, a+chunk+w)
+			if sp, ok := t.scanRange(re, a, end); ok && (sp.start < a+chunk || end == to) {
+				return sp, true
+			}
 		}
 	}
 	return span{}, false
 }
 
 // occurrences returns the sorted positions of re's literals in the text.
-func (t *Text) occurrences(re *pattern) []int {
+func (t *Text) occurrences(re *pattern) []int32 {
 	if occ, ok := t.occ[re]; ok {
 		return occ
 	}
-	if t.litPos == nil {
-		t.litPos = index().find(t.folded)
-	}
-	var occ []int
-	for _, id := range re.ids {
-		for _, p := range t.litPos[id] {
-			occ = append(occ, int(p))
-		}
-	}
-	sort.Ints(occ)
+	occ := t.positions(re.ids)
 	if t.occ == nil {
-		t.occ = make(map[*pattern][]int)
+		t.occ = make(map[*pattern][]int32)
 	}
 	t.occ[re] = occ
 	return occ
+}
+
+// positions merges the sorted positions of literals.
+func (t *Text) positions(ids []int32) []int32 {
+	if t.litPos == nil {
+		t.litPos = index().find(t.folded)
+	}
+	var lists [][]int32
+	n := 0
+	for _, id := range ids {
+		if l := t.litPos[id]; len(l) > 0 {
+			lists = append(lists, l)
+			n += len(l)
+		}
+	}
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
+	}
+	// Merge pairwise: each list is sorted already.
+	for len(lists) > 1 {
+		var next [][]int32
+		for i := 0; i < len(lists); i += 2 {
+			if i+1 == len(lists) {
+				next = append(next, lists[i])
+				continue
+			}
+			next = append(next, merge(lists[i], lists[i+1]))
+		}
+		lists = next
+	}
+	return lists[0]
+}
+
+// merge merges two sorted lists.
+func merge(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] <= b[j] {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// search returns the index of the first position at or after p.
+func search(occ []int32, p int) int {
+	i, _ := slices.BinarySearch(occ, int32(max(p, math.MinInt32)))
+	return i
 }
 
 // occursIn reports whether one of re's literals starts in [from, to). A
@@ -337,33 +402,25 @@ func (t *Text) occursIn(re *pattern, from, to int) bool {
 		return true
 	}
 	occ := t.occurrences(re)
-	i := sort.SearchInts(occ, from)
-	return i < len(occ) && occ[i] < to
+	i := search(occ, from)
+	return i < len(occ) && int(occ[i]) < to
 }
 
 // alsoOccurrences returns the sorted positions of each of re's further
 // literal sets.
-func (t *Text) alsoOccurrences(re *pattern) [][]int {
+func (t *Text) alsoOccurrences(re *pattern) [][]int32 {
 	if len(re.also) == 0 {
 		return nil
 	}
 	if occ, ok := t.also[re]; ok {
 		return occ
 	}
-	if t.litPos == nil {
-		t.litPos = index().find(t.folded)
-	}
-	out := make([][]int, len(re.also))
+	out := make([][]int32, len(re.also))
 	for k, ids := range re.also {
-		for _, id := range ids {
-			for _, p := range t.litPos[id] {
-				out[k] = append(out[k], int(p))
-			}
-		}
-		sort.Ints(out[k])
+		out[k] = t.positions(ids)
 	}
 	if t.also == nil {
-		t.also = make(map[*pattern][][]int)
+		t.also = make(map[*pattern][][]int32)
 	}
 	t.also[re] = out
 	return out
@@ -371,10 +428,10 @@ func (t *Text) alsoOccurrences(re *pattern) [][]int {
 
 // nearAll reports whether every set of positions has one within
 // w of p: a match around p needs a literal of each.
-func nearAll(sets [][]int, p, w int) bool {
+func nearAll(sets [][]int32, p, w int) bool {
 	for _, occ := range sets {
-		j := sort.SearchInts(occ, p-w)
-		if j == len(occ) || occ[j] > p+w {
+		j := search(occ, p-w)
+		if j == len(occ) || int(occ[j]) > p+w {
 			return false
 		}
 	}

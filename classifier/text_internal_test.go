@@ -21,7 +21,7 @@ func newTextReference(s string) *Text {
 	}
 	var rs []rr
 	for i, r := range s {
-		if r = foldRune(r); r >= 0 {
+		if r = foldRune(r); r >= 0 && !(r == ' ' && len(rs) > 0 && rs[len(rs)-1].r == ' ') {
 			rs = append(rs, rr{r, int32(i)})
 		}
 	}

@@ -4,7 +4,8 @@
 //	    verdict summaries, highest store_score first, then by site name;
 //	    next_cursor pages on
 //	GET /api/v1/sites/{domain}
-//	    one site's full verdict with its evidence; a host name is mapped to
+//	    one site's full verdict with its evidence, its family and the links
+//	    that make it, and investigators' labels; a host name is mapped to
 //	    its site (www.example.ru → example.ru)
 //	GET /healthz, GET /readyz
 //

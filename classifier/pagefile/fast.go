@@ -79,10 +79,18 @@ func ParseFast(body []byte, pageURL, contentType, ip string, fetched time.Time, 
 	for _, pr := range crawler.FindPrices(p.Text, opt.MaxPrices) {
 		p.Prices = append(p.Prices, classifier.Price{Amount: pr.Amount, Currency: pr.Currency, Unit: pr.Unit, Snippet: pr.Snippet})
 	}
-	// One pass over every script and URL finds the IDs the crawler finds
-	// scanning them one by one (no ID spans a line), in another order.
-	ids := crawler.FindTrackers(strings.Join(sc.trackerSrc, "\n"))
-	p.TrackerIDs = ids[:min(len(ids), opt.MaxTrackers)]
+	// Scripts and URLs one by one, as the crawler scans them: one string
+	// of them all would make every pattern whose hint occurs anywhere run
+	// over all of them.
+	seen := make(map[string]bool)
+	for _, src := range sc.trackerSrc {
+		for _, id := range crawler.FindTrackers(src) {
+			if !seen[id] && len(p.TrackerIDs) < opt.MaxTrackers {
+				seen[id] = true
+				p.TrackerIDs = append(p.TrackerIDs, id)
+			}
+		}
+	}
 	if sc.base != "" {
 		if u, err := base.Parse(sc.base); err == nil {
 			base = u
@@ -215,44 +223,62 @@ func unescape(s string) string {
 // collapseText collapses runs of white space to one space and cuts the
 // result at max bytes, between runes, as the crawler's text builder does.
 func collapseText(s string, max int) string {
-	var b strings.Builder
-	b.Grow(min(len(s), max))
+	out := make([]byte, 0, min(len(s), max))
 	pending := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		var r rune
 		n := 1
 		switch {
 		case c < utf8.RuneSelf:
-			r = rune(c)
-		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
-			// Cyrillic, the most common non-ASCII text here.
-			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+			if asciiSpace[c] {
+				pending = true
+				i++
+				continue
+			}
+		case c >= 0xD0 && c <= 0xD3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			n = 2 // Cyrillic: no spaces among them
 		default:
-			r, n = utf8.DecodeRuneInString(s[i:])
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				pending = true
+				i += w
+				continue
+			}
+			n = w
+			if r == utf8.RuneError && w == 1 {
+				// A bad byte is written as U+FFFD, as WriteRune would.
+				if !appendRune(&out, "\uFFFD", pending, max) {
+					return string(out)
+				}
+				pending = false
+				i++
+				continue
+			}
 		}
-		i += n
-		if c < utf8.RuneSelf && asciiSpace[c] || c >= utf8.RuneSelf && unicode.IsSpace(r) {
-			pending = true
-			continue
-		}
-		w := utf8.RuneLen(r)
-		if w < 0 {
-			w = 3
-		}
-		if pending && b.Len() > 0 {
-			w++
-		}
-		if b.Len()+w > max {
+		if !appendRune(&out, s[i:i+n], pending, max) {
 			break
 		}
-		if pending && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
 		pending = false
-		b.WriteRune(r)
+		i += n
 	}
-	return b.String()
+	return string(out)
+}
+
+// appendRune appends one character, after a space when one is pending,
+// unless that would pass max bytes.
+func appendRune(out *[]byte, r string, pending bool, max int) bool {
+	w := len(r)
+	if pending && len(*out) > 0 {
+		w++
+	}
+	if len(*out)+w > max {
+		return false
+	}
+	if pending && len(*out) > 0 {
+		*out = append(*out, ' ')
+	}
+	*out = append(*out, r...)
+	return true
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
@@ -420,16 +446,25 @@ func lowerASCII(b []byte) {
 // start at i, skipping quoted values, or len(b).
 func tagEnd(b []byte, i int) int {
 	for i < len(b) {
-		switch b[i] {
-		case '>':
-			return i
-		case '"', '\'':
-			if k := bytes.IndexByte(b[i+1:], b[i]); k >= 0 && bytes.IndexByte(b[i+1:i+1+k], '<') < 0 {
-				i += k + 2
-				continue
-			}
+		gt := bytes.IndexByte(b[i:], '>')
+		if gt < 0 {
+			return len(b)
 		}
-		i++
+		gt += i
+		// A quote before the ">" may hide it.
+		q := bytes.IndexByte(b[i:gt], '"')
+		if q2 := bytes.IndexByte(b[i:gt], '\''); q2 >= 0 && (q < 0 || q2 < q) {
+			q = q2
+		}
+		if q < 0 {
+			return gt
+		}
+		q += i
+		if end := bytes.IndexByte(b[q+1:], b[q]); end >= 0 && bytes.IndexByte(b[q+1:q+1+end], '<') < 0 {
+			i = q + end + 2
+			continue
+		}
+		i = q + 1
 	}
 	return len(b)
 }
@@ -509,7 +544,7 @@ func (s *scanner) startTag(a atom.Atom, attrs []byte) {
 				if len(s.metaNames) > 0 {
 					s.metaRaw.WriteByte(1)
 				}
-				s.metaRaw.WriteString(strings.NewReplacer("\x00", " ", "\x01", " ").Replace(content))
+				s.metaRaw.WriteString(separators.Replace(content))
 				s.metaNames = append(s.metaNames, name)
 			}
 		}
@@ -529,6 +564,9 @@ func (s *scanner) startTag(a atom.Atom, attrs []byte) {
 		}
 	}
 }
+
+// separators replaces the bytes ParseFast separates decoded parts with.
+var separators = strings.NewReplacer("\x00", " ", "\x01", " ")
 
 // attr returns the value of attribute key (lower case) in a tag's
 // attribute bytes, with character references decoded, or "".

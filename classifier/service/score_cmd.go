@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 
 	"trawl.dev/classifier"
@@ -41,6 +43,7 @@ func scoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		quiet    = fs.Bool("quiet", false, "no summary on stderr")
 		regFile  = fs.String("registrar-file", os.Getenv("TRAWL_REGISTRAR_FILE"), "lines of domain<TAB>registrar from WHOIS (TRAWL_REGISTRAR_FILE)")
 		exact    = fs.Bool("exact", false, "parse with the crawler's tokenizer, as the pipeline does (slower)")
+		cpuProf  = fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -83,12 +86,28 @@ func scoreCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer closeDBs()
 	sc := &pagefile.Scorer{
-		Analyzer: &classifier.Analyzer{IPDB: countries, ASNDB: networks, KnownTrackers: splitList(*trackers), Registrars: registrars},
+		Analyzer: &classifier.Analyzer{IPDB: countries, ASNDB: networks, KnownTrackers: splitList(*trackers), Registrars: registrars,
+			NoTemplates: true}, // one page per site: no families to link
 		IPs:      ips,
 		Workers:  *workers,
 		MaxBytes: *maxBytes,
 		Exact:    *exact,
 	}
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err != nil {
+			fmt.Fprintf(stderr, "classifier score: --cpuprofile: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "classifier score: --cpuprofile: %v\n", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
+	}
+	// A batch of pages allocates much and keeps little: collect less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var st pagefile.Stats
 	if *dir != "" {

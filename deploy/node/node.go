@@ -153,7 +153,7 @@ func (n *Node) frontierOptions() frontier.Options {
 		DataDir: n.opts.DataDir, NumPartitions: n.np, MinDelay: n.opts.MinDelay, NoSync: n.opts.NoSync,
 		// The crawler's resolver, so per-IP politeness holds from a host's first fetch.
 		Resolver: n.opts.Resolver,
-		Logger: n.opts.Logger.With("svc", "frontier"),
+		Logger:   n.opts.Logger.With("svc", "frontier"),
 	}
 }
 
