@@ -133,17 +133,6 @@ func (d *Doc) Money() []Money {
 	return d.money
 }
 
-// unitIn returns the unit of the first price in a short text.
-func unitIn(t *Text) string {
-	if m := moneyIn(t, 1); len(m) > 0 {
-		return m[0].Unit
-	}
-	if sp, ok := t.find(unitWords); ok {
-		return unitOf(t.folded[sp.start:sp.end])
-	}
-	return ""
-}
-
 // moneyIn finds up to limit amounts of money in t.
 func moneyIn(t *Text, limit int) []Money {
 	type found struct {

@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -219,5 +218,3 @@ func backlog(ctx context.Context, js jetstream.JetStream) (uint64, error) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-func trimJoin(ss []string) string { return strings.Join(ss, ",") }
