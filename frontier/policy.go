@@ -83,59 +83,29 @@ var errPolicy = errors.New("frontier: invalid policy")
 
 // WithDefaults returns p with every zero field set to its default.
 func (p Policy) WithDefaults() Policy {
-	def := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&p.MinDelay, DefaultMinDelay)
-	def(&p.MaxCrawlDelay, DefaultMaxCrawlDelay)
-	def(&p.MaxBackoff, DefaultMaxBackoff)
-	def(&p.MaxRetryAfter, DefaultMaxRetryAfter)
-	def(&p.RobotsPark, 30*p.MinDelay)
-	def(&p.LeaseTTL, DefaultLeaseTTL)
-	def(&p.IPMinDelay, p.MinDelay/4)
-	def(&p.RecrawlInterval, DefaultRecrawlInterval)
-	defInt := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defInt(&p.MaxPerIP, DefaultMaxPerIP)
-	defInt(&p.MaxURLLength, DefaultMaxURLLength)
-	defInt(&p.MaxPathSegments, DefaultMaxPathSegments)
-	defInt(&p.MaxRepeatedSegments, DefaultMaxRepeatedSegments)
-	defInt(&p.MaxQueryParams, DefaultMaxQueryParams)
-	if p.BudgetPerLinkingSite == 0 {
-		p.BudgetPerLinkingSite = DefaultBudgetPerLinkingSite
-	}
-	if p.MaxSiteBudget == 0 {
-		p.MaxSiteBudget = DefaultMaxSiteBudget
-	}
-	if p.MaxParks == 0 {
-		p.MaxParks = DefaultMaxParks
-	}
-	if p.RecrawlPriority == 0 {
-		p.RecrawlPriority = DefaultRecrawlPriority
-	}
-	if p.AdaptiveFactor == 0 {
-		p.AdaptiveFactor = DefaultAdaptiveFactor
-	}
-	if p.MaxInFlight == 0 {
-		p.MaxInFlight = DefaultMaxInFlight
-	}
-	if p.MaxAttempts == 0 {
-		p.MaxAttempts = DefaultMaxAttempts
-	}
-	if p.SiteBudget == 0 {
-		p.SiteBudget = DefaultSiteBudget
-	}
-	if p.MaxDepth == 0 {
-		p.MaxDepth = DefaultMaxDepth
-	}
-	if p.MaxLinksPerPage == 0 {
-		p.MaxLinksPerPage = DefaultMaxLinksPerPage
-	}
+	default0(&p.MinDelay, DefaultMinDelay)
+	default0(&p.MaxCrawlDelay, DefaultMaxCrawlDelay)
+	default0(&p.MaxBackoff, DefaultMaxBackoff)
+	default0(&p.MaxRetryAfter, DefaultMaxRetryAfter)
+	default0(&p.RobotsPark, 30*p.MinDelay)
+	default0(&p.LeaseTTL, DefaultLeaseTTL)
+	default0(&p.IPMinDelay, p.MinDelay/4)
+	default0(&p.RecrawlInterval, DefaultRecrawlInterval)
+	default0(&p.MaxPerIP, DefaultMaxPerIP)
+	default0(&p.MaxURLLength, DefaultMaxURLLength)
+	default0(&p.MaxPathSegments, DefaultMaxPathSegments)
+	default0(&p.MaxRepeatedSegments, DefaultMaxRepeatedSegments)
+	default0(&p.MaxQueryParams, DefaultMaxQueryParams)
+	default0(&p.BudgetPerLinkingSite, DefaultBudgetPerLinkingSite)
+	default0(&p.MaxSiteBudget, DefaultMaxSiteBudget)
+	default0(&p.MaxParks, DefaultMaxParks)
+	default0(&p.RecrawlPriority, DefaultRecrawlPriority)
+	default0(&p.AdaptiveFactor, DefaultAdaptiveFactor)
+	default0(&p.MaxInFlight, DefaultMaxInFlight)
+	default0(&p.MaxAttempts, DefaultMaxAttempts)
+	default0(&p.SiteBudget, DefaultSiteBudget)
+	default0(&p.MaxDepth, DefaultMaxDepth)
+	default0(&p.MaxLinksPerPage, DefaultMaxLinksPerPage)
 	return p
 }
 
@@ -268,4 +238,12 @@ func (p Policy) Park(parked int32) bool { return p.MaxParks < 0 || parked < p.Ma
 // remain.
 func (p Policy) Retry(o Outcome, attempt int32) bool {
 	return o.HostError() && attempt < p.MaxAttempts
+}
+
+// default0 sets *v to d when *v is the zero value.
+func default0[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
