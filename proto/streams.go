@@ -14,10 +14,19 @@ import (
 // StreamOptions tunes the stream specs; the zero value is the embedded
 // default (one replica, file storage).
 type StreamOptions struct {
-	Replicas       int           // 1 on one machine, 3 on a cluster
-	Duplicates     time.Duration // Nats-Msg-Id window; default 2m
-	VerdictHistory int64         // verdicts kept per site; default 1
+	Replicas   int           // 1 on one machine, 3 on a cluster
+	Duplicates time.Duration // Nats-Msg-Id window; default 2m
+	// VerdictHistory is how many verdicts of each site the VERDICTS stream
+	// keeps (MaxMsgsPerSubject), so that a read model built from the stream
+	// has each site's recent history. Unset (0) means DefaultVerdictHistory
+	// for a new stream; on an existing stream, EnsureStreams keeps a larger
+	// value and raises a smaller one to the default.
+	VerdictHistory int64
 }
+
+// DefaultVerdictHistory is how many verdicts per site the VERDICTS stream
+// keeps unless told otherwise.
+const DefaultVerdictHistory = 20
 
 // Streams returns the JetStream stream configs of Trawl v1.
 func Streams(o StreamOptions) []jetstream.StreamConfig {
@@ -28,7 +37,7 @@ func Streams(o StreamOptions) []jetstream.StreamConfig {
 		o.Duplicates = 2 * time.Minute
 	}
 	if o.VerdictHistory <= 0 {
-		o.VerdictHistory = 1
+		o.VerdictHistory = DefaultVerdictHistory
 	}
 	work := func(name, desc string, subjects ...string) jetstream.StreamConfig {
 		return jetstream.StreamConfig{
@@ -51,7 +60,7 @@ func Streams(o StreamOptions) []jetstream.StreamConfig {
 		work(StreamFocus, "focus hints, per frontier partition", SubjectFocus+".*"),
 		{
 			Name:              StreamVerdicts,
-			Description:       "latest verdict per site",
+			Description:       "the last verdicts of each site",
 			Subjects:          []string{SubjectVerdict + ".>"},
 			Retention:         jetstream.LimitsPolicy,
 			Storage:           jetstream.FileStorage,
@@ -85,14 +94,28 @@ func Streams(o StreamOptions) []jetstream.StreamConfig {
 // first sets them up and later ones change nothing.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) error {
 	for _, cfg := range Streams(o) {
-		if o.Replicas <= 0 {
-			// Unset: a stream that exists keeps its replica count, so a
-			// service started without --replicas cannot scale an R3
-			// cluster's streams down to one copy.
-			if s, err := js.Stream(ctx, cfg.Name); err == nil {
-				cfg.Replicas = s.CachedInfo().Config.Replicas
-			} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		keepVerdicts := cfg.Name == StreamVerdicts && o.VerdictHistory <= 0
+		if o.Replicas <= 0 || keepVerdicts {
+			s, err := js.Stream(ctx, cfg.Name)
+			if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 				return fmt.Errorf("proto: ensure stream %s: %w", cfg.Name, err)
+			}
+			if err == nil {
+				old := s.CachedInfo().Config
+				if o.Replicas <= 0 {
+					// Unset: a stream that exists keeps its replica count, so
+					// a service started without --replicas cannot scale an R3
+					// cluster's streams down to one copy.
+					cfg.Replicas = old.Replicas
+				}
+				if keepVerdicts {
+					// Unset: a longer history someone asked for (or no
+					// limit, -1) stays; a shorter one (1 before histories
+					// were kept) grows to the default.
+					if old.MaxMsgsPerSubject < 0 || old.MaxMsgsPerSubject > cfg.MaxMsgsPerSubject {
+						cfg.MaxMsgsPerSubject = old.MaxMsgsPerSubject
+					}
+				}
 			}
 		}
 		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {

@@ -614,6 +614,7 @@ type PageFacts struct {
 	Truncated     bool                   `protobuf:"varint,20,opt,name=truncated,proto3" json:"truncated,omitempty"`
 	Meta          []string               `protobuf:"bytes,21,rep,name=meta,proto3" json:"meta,omitempty"` // meta description/keywords, "name=content"
 	Depth         int32                  `protobuf:"varint,22,opt,name=depth,proto3" json:"depth,omitempty"`
+	Warc          *WarcRef               `protobuf:"bytes,23,opt,name=warc,proto3" json:"warc,omitempty"` // the WARC record of the response, when the crawler writes WARC files
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -802,6 +803,75 @@ func (x *PageFacts) GetDepth() int32 {
 	return 0
 }
 
+func (x *PageFacts) GetWarc() *WarcRef {
+	if x != nil {
+		return x.Warc
+	}
+	return nil
+}
+
+// WarcRef points at the WARC record a crawler wrote of one response: the
+// bytes a page's facts, and the evidence found in them, came from.
+type WarcRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	File          string                 `protobuf:"bytes,1,opt,name=file,proto3" json:"file,omitempty"`                         // WARC file name, without its directory (the crawler's --warc-dir)
+	Offset        int64                  `protobuf:"varint,2,opt,name=offset,proto3" json:"offset,omitempty"`                    // byte offset of the record in the file: the start of its gzip member
+	RecordId      string                 `protobuf:"bytes,3,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"` // WARC-Record-ID without the angle brackets, e.g. "urn:uuid:…"
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WarcRef) Reset() {
+	*x = WarcRef{}
+	mi := &file_trawlpb_trawl_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WarcRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WarcRef) ProtoMessage() {}
+
+func (x *WarcRef) ProtoReflect() protoreflect.Message {
+	mi := &file_trawlpb_trawl_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WarcRef.ProtoReflect.Descriptor instead.
+func (*WarcRef) Descriptor() ([]byte, []int) {
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WarcRef) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *WarcRef) GetOffset() int64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *WarcRef) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
 // Evidence is one signal that fired for a site, with the text that fired it.
 type Evidence struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -811,13 +881,14 @@ type Evidence struct {
 	Snippet       string                 `protobuf:"bytes,4,opt,name=snippet,proto3" json:"snippet,omitempty"`
 	Url           string                 `protobuf:"bytes,5,opt,name=url,proto3" json:"url,omitempty"`
 	SeenUnixMs    int64                  `protobuf:"varint,6,opt,name=seen_unix_ms,json=seenUnixMs,proto3" json:"seen_unix_ms,omitempty"`
+	Warc          *WarcRef               `protobuf:"bytes,7,opt,name=warc,proto3" json:"warc,omitempty"` // the WARC record of the page at url, when the crawler wrote one
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Evidence) Reset() {
 	*x = Evidence{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[7]
+	mi := &file_trawlpb_trawl_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +900,7 @@ func (x *Evidence) String() string {
 func (*Evidence) ProtoMessage() {}
 
 func (x *Evidence) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[7]
+	mi := &file_trawlpb_trawl_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +913,7 @@ func (x *Evidence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Evidence.ProtoReflect.Descriptor instead.
 func (*Evidence) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{7}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Evidence) GetSignal() string {
@@ -887,6 +958,13 @@ func (x *Evidence) GetSeenUnixMs() int64 {
 	return 0
 }
 
+func (x *Evidence) GetWarc() *WarcRef {
+	if x != nil {
+		return x.Warc
+	}
+	return nil
+}
+
 // Verdict is the classifier's current judgement of a site.
 type Verdict struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -919,7 +997,7 @@ type Verdict struct {
 
 func (x *Verdict) Reset() {
 	*x = Verdict{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[8]
+	mi := &file_trawlpb_trawl_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -931,7 +1009,7 @@ func (x *Verdict) String() string {
 func (*Verdict) ProtoMessage() {}
 
 func (x *Verdict) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[8]
+	mi := &file_trawlpb_trawl_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -944,7 +1022,7 @@ func (x *Verdict) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Verdict.ProtoReflect.Descriptor instead.
 func (*Verdict) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{8}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Verdict) GetSite() string {
@@ -1120,7 +1198,7 @@ type FamilyLink struct {
 
 func (x *FamilyLink) Reset() {
 	*x = FamilyLink{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[9]
+	mi := &file_trawlpb_trawl_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1132,7 +1210,7 @@ func (x *FamilyLink) String() string {
 func (*FamilyLink) ProtoMessage() {}
 
 func (x *FamilyLink) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[9]
+	mi := &file_trawlpb_trawl_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1145,7 +1223,7 @@ func (x *FamilyLink) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FamilyLink.ProtoReflect.Descriptor instead.
 func (*FamilyLink) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{9}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *FamilyLink) GetSite() string {
@@ -1184,7 +1262,7 @@ type Label struct {
 
 func (x *Label) Reset() {
 	*x = Label{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[10]
+	mi := &file_trawlpb_trawl_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1196,7 +1274,7 @@ func (x *Label) String() string {
 func (*Label) ProtoMessage() {}
 
 func (x *Label) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[10]
+	mi := &file_trawlpb_trawl_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1209,7 +1287,7 @@ func (x *Label) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Label.ProtoReflect.Descriptor instead.
 func (*Label) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{10}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Label) GetSite() string {
@@ -1268,7 +1346,7 @@ type FocusHint struct {
 
 func (x *FocusHint) Reset() {
 	*x = FocusHint{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[11]
+	mi := &file_trawlpb_trawl_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1280,7 +1358,7 @@ func (x *FocusHint) String() string {
 func (*FocusHint) ProtoMessage() {}
 
 func (x *FocusHint) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[11]
+	mi := &file_trawlpb_trawl_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1293,7 +1371,7 @@ func (x *FocusHint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FocusHint.ProtoReflect.Descriptor instead.
 func (*FocusHint) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{11}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FocusHint) GetSite() string {
@@ -1347,7 +1425,7 @@ type DeadLetter struct {
 
 func (x *DeadLetter) Reset() {
 	*x = DeadLetter{}
-	mi := &file_trawlpb_trawl_proto_msgTypes[12]
+	mi := &file_trawlpb_trawl_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1359,7 +1437,7 @@ func (x *DeadLetter) String() string {
 func (*DeadLetter) ProtoMessage() {}
 
 func (x *DeadLetter) ProtoReflect() protoreflect.Message {
-	mi := &file_trawlpb_trawl_proto_msgTypes[12]
+	mi := &file_trawlpb_trawl_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1372,7 +1450,7 @@ func (x *DeadLetter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadLetter.ProtoReflect.Descriptor instead.
 func (*DeadLetter) Descriptor() ([]byte, []int) {
-	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{12}
+	return file_trawlpb_trawl_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DeadLetter) GetSubject() string {
@@ -1482,7 +1560,7 @@ const file_trawlpb_trawl_proto_rawDesc = "" +
 	"\x06amount\x18\x01 \x01(\x01R\x06amount\x12\x1a\n" +
 	"\bcurrency\x18\x02 \x01(\tR\bcurrency\x12\x12\n" +
 	"\x04unit\x18\x03 \x01(\tR\x04unit\x12\x18\n" +
-	"\asnippet\x18\x04 \x01(\tR\asnippet\"\xb0\x05\n" +
+	"\asnippet\x18\x04 \x01(\tR\asnippet\"\xd7\x05\n" +
 	"\tPageFacts\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x12\x1b\n" +
 	"\tfinal_url\x18\x02 \x01(\tR\bfinalUrl\x12\x12\n" +
@@ -1509,10 +1587,15 @@ const file_trawlpb_trawl_proto_rawDesc = "" +
 	"\x05bytes\x18\x13 \x01(\x03R\x05bytes\x12\x1c\n" +
 	"\ttruncated\x18\x14 \x01(\bR\ttruncated\x12\x12\n" +
 	"\x04meta\x18\x15 \x03(\tR\x04meta\x12\x14\n" +
-	"\x05depth\x18\x16 \x01(\x05R\x05depth\x1a:\n" +
+	"\x05depth\x18\x16 \x01(\x05R\x05depth\x12%\n" +
+	"\x04warc\x18\x17 \x01(\v2\x11.trawl.v1.WarcRefR\x04warc\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9c\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"R\n" +
+	"\aWarcRef\x12\x12\n" +
+	"\x04file\x18\x01 \x01(\tR\x04file\x12\x16\n" +
+	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12\x1b\n" +
+	"\trecord_id\x18\x03 \x01(\tR\brecordId\"\xc3\x01\n" +
 	"\bEvidence\x12\x16\n" +
 	"\x06signal\x18\x01 \x01(\tR\x06signal\x12\x12\n" +
 	"\x04axis\x18\x02 \x01(\tR\x04axis\x12\x16\n" +
@@ -1520,7 +1603,8 @@ const file_trawlpb_trawl_proto_rawDesc = "" +
 	"\asnippet\x18\x04 \x01(\tR\asnippet\x12\x10\n" +
 	"\x03url\x18\x05 \x01(\tR\x03url\x12 \n" +
 	"\fseen_unix_ms\x18\x06 \x01(\x03R\n" +
-	"seenUnixMs\"\xd4\x05\n" +
+	"seenUnixMs\x12%\n" +
+	"\x04warc\x18\a \x01(\v2\x11.trawl.v1.WarcRefR\x04warc\"\xd4\x05\n" +
 	"\aVerdict\x12\x12\n" +
 	"\x04site\x18\x01 \x01(\tR\x04site\x12\x14\n" +
 	"\x05class\x18\x02 \x01(\tR\x05class\x12\x18\n" +
@@ -1593,7 +1677,7 @@ func file_trawlpb_trawl_proto_rawDescGZIP() []byte {
 	return file_trawlpb_trawl_proto_rawDescData
 }
 
-var file_trawlpb_trawl_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_trawlpb_trawl_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_trawlpb_trawl_proto_goTypes = []any{
 	(*Seed)(nil),            // 0: trawl.v1.Seed
 	(*FetchTask)(nil),       // 1: trawl.v1.FetchTask
@@ -1602,25 +1686,28 @@ var file_trawlpb_trawl_proto_goTypes = []any{
 	(*DiscoveredLinks)(nil), // 4: trawl.v1.DiscoveredLinks
 	(*Price)(nil),           // 5: trawl.v1.Price
 	(*PageFacts)(nil),       // 6: trawl.v1.PageFacts
-	(*Evidence)(nil),        // 7: trawl.v1.Evidence
-	(*Verdict)(nil),         // 8: trawl.v1.Verdict
-	(*FamilyLink)(nil),      // 9: trawl.v1.FamilyLink
-	(*Label)(nil),           // 10: trawl.v1.Label
-	(*FocusHint)(nil),       // 11: trawl.v1.FocusHint
-	(*DeadLetter)(nil),      // 12: trawl.v1.DeadLetter
-	nil,                     // 13: trawl.v1.PageFacts.HeadersEntry
+	(*WarcRef)(nil),         // 7: trawl.v1.WarcRef
+	(*Evidence)(nil),        // 8: trawl.v1.Evidence
+	(*Verdict)(nil),         // 9: trawl.v1.Verdict
+	(*FamilyLink)(nil),      // 10: trawl.v1.FamilyLink
+	(*Label)(nil),           // 11: trawl.v1.Label
+	(*FocusHint)(nil),       // 12: trawl.v1.FocusHint
+	(*DeadLetter)(nil),      // 13: trawl.v1.DeadLetter
+	nil,                     // 14: trawl.v1.PageFacts.HeadersEntry
 }
 var file_trawlpb_trawl_proto_depIdxs = []int32{
 	3,  // 0: trawl.v1.DiscoveredLinks.links:type_name -> trawl.v1.Link
 	5,  // 1: trawl.v1.PageFacts.prices:type_name -> trawl.v1.Price
-	13, // 2: trawl.v1.PageFacts.headers:type_name -> trawl.v1.PageFacts.HeadersEntry
-	7,  // 3: trawl.v1.Verdict.evidence:type_name -> trawl.v1.Evidence
-	9,  // 4: trawl.v1.Verdict.family_links:type_name -> trawl.v1.FamilyLink
-	5,  // [5:5] is the sub-list for method output_type
-	5,  // [5:5] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	14, // 2: trawl.v1.PageFacts.headers:type_name -> trawl.v1.PageFacts.HeadersEntry
+	7,  // 3: trawl.v1.PageFacts.warc:type_name -> trawl.v1.WarcRef
+	7,  // 4: trawl.v1.Evidence.warc:type_name -> trawl.v1.WarcRef
+	8,  // 5: trawl.v1.Verdict.evidence:type_name -> trawl.v1.Evidence
+	10, // 6: trawl.v1.Verdict.family_links:type_name -> trawl.v1.FamilyLink
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_trawlpb_trawl_proto_init() }
@@ -1634,7 +1721,7 @@ func file_trawlpb_trawl_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trawlpb_trawl_proto_rawDesc), len(file_trawlpb_trawl_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
