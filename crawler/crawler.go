@@ -69,6 +69,7 @@ type Page struct {
 	Bytes       int64
 	Truncated   bool
 	FetchedAt   time.Time
+	Record      *RecordRef // where the Recorder stored the response; nil without one
 	// LinksRefused counts links dropped because their host is one the
 	// address policy refuses whatever DNS says (Options.AddrPolicy).
 	LinksRefused int
@@ -189,6 +190,7 @@ func (c *Crawler) Crawl(ctx context.Context, t Task) Result {
 		Bytes:        out.Bytes,
 		Truncated:    resp.Truncated,
 		FetchedAt:    out.FetchedAt,
+		Record:       resp.Record,
 		LinksRefused: refused,
 		Facts:        *facts,
 	}

@@ -43,6 +43,9 @@ type Response struct {
 	BodySkipped bool   // the body was not read (Request.TextOnly and not text)
 	IP          string // remote address the final connection used
 	Duration    time.Duration
+	// Record is where the Recorder stored the final response (nil without
+	// a Recorder, or when it failed).
+	Record *RecordRef
 	// Release, when set, hands Body's buffer back to the fetcher for reuse.
 	// Call it once, when nothing refers to Body any more; Body must not be
 	// used after.
@@ -78,10 +81,18 @@ type Exchange struct {
 }
 
 // Recorder keeps evidence of every exchange a fetcher makes (a WARC writer,
-// for instance). Record must not keep Body after it returns. It is called
-// from many goroutines at once.
+// for instance) and says where it put it. Record must not keep Body after it
+// returns. It is called from many goroutines at once.
 type Recorder interface {
-	Record(ctx context.Context, x *Exchange) error
+	Record(ctx context.Context, x *Exchange) (RecordRef, error)
+}
+
+// RecordRef says where a Recorder stored one exchange: the WARC record an
+// investigator can cite.
+type RecordRef struct {
+	File   string // file name, without its directory
+	Offset int64  // byte offset of the record in the file
+	ID     string // the record's ID (WARC-Record-ID without angle brackets)
 }
 
 // ContentType returns the response's Content-Type header.

@@ -26,5 +26,6 @@
 // transcodes a header charset and ignores <meta> (the raw bytes are kept;
 // the parser decodes once), and colly has no remote IP (an httptrace hook
 // records it). With Options.Recorder set, every exchange (redirect hops and
-// robots.txt included) is also handed to it with its raw body, for WARC.
+// robots.txt included) is also handed to it with its raw body, for WARC, and
+// where it recorded the final response comes back as Response.Record.
 package colly

@@ -169,6 +169,7 @@ type fetchState struct {
 	body      *bytes.Buffer // pooled; owned by the Response once Fetch returns
 	truncated bool
 	skipped   bool
+	record    *crawler.RecordRef // where the Recorder put the final response
 }
 
 func (st *fetchState) remoteIP() string {
@@ -242,7 +243,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req crawler.Request) (*crawler.Resp
 	if st.finalURL != "" {
 		resp.FinalURL = st.finalURL
 	}
-	resp.StatusCode, resp.Truncated, resp.BodySkipped = st.status, st.truncated, st.skipped
+	resp.StatusCode, resp.Truncated, resp.BodySkipped, resp.Record = st.status, st.truncated, st.skipped, st.record
 	if st.body != nil {
 		buf := st.body
 		resp.Body = buf.Bytes()
@@ -343,10 +344,17 @@ func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			IP: st.remoteIP(), Proto: resp.Proto, StatusCode: resp.StatusCode, Status: resp.Status,
 			Header: textproto.MIMEHeader(resp.Header.Clone()), Date: t.f.o.Now()}
 	}
-	record := func() {
-		if x != nil {
-			_ = t.f.o.Recorder.Record(r.Context(), x)
+	// record hands the exchange to the Recorder and returns where it went
+	// (nil when nowhere): the final response's place goes with the page.
+	record := func() *crawler.RecordRef {
+		if x == nil {
+			return nil
 		}
+		ref, err := t.f.o.Recorder.Record(r.Context(), x)
+		if err != nil {
+			return nil
+		}
+		return &ref
 	}
 	if isRedirect(resp) {
 		// The client follows it and closes this body unread.
@@ -364,7 +372,7 @@ func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if x != nil {
 			x.SkippedBody = true
 		}
-		record()
+		st.record = record()
 		return resp, nil
 	}
 	wire := &wireReader{r: resp.Body, left: st.maxWire}
@@ -388,7 +396,7 @@ func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	st.body = buf
 	if x != nil {
 		x.Body, x.Truncated = wire.tee.Bytes(), wire.cut || readErr != nil
-		record()
+		st.record = record()
 	}
 	resp.Body, resp.ContentLength, resp.Uncompressed = http.NoBody, -1, true
 	if readErr != nil {

@@ -97,6 +97,9 @@ func pageToWire(t crawler.Task, p *crawler.Page, partition int) *trawlpb.PageFac
 		Meta:          p.Meta,
 		Depth:         int32(t.Depth),
 	}
+	if r := p.Record; r != nil {
+		pf.Warc = &trawlpb.WarcRef{File: r.File, Offset: r.Offset, RecordId: r.ID}
+	}
 	for _, pr := range p.Prices {
 		pf.Prices = append(pf.Prices, &trawlpb.Price{Amount: pr.Amount, Currency: pr.Currency, Unit: pr.Unit, Snippet: pr.Snippet})
 	}

@@ -3,6 +3,10 @@
 // limit, so an investigator can cite the exact bytes a verdict came from.
 //
 // Writer implements crawler.Recorder on top of github.com/nlnwa/gowarc/v3.
+// Record returns where each record went (file name, the byte offset of its
+// gzip member, its WARC-Record-ID); the crawler sends that of a page's
+// response with the page's facts (PageFacts.warc), and the classifier puts it
+// on every piece of evidence found on the page.
 // Files are named trawl-<UTC timestamp>-<serial>-<pid>.warc.gz and carry a
 // ".open" suffix while being written.
 //

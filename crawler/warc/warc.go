@@ -82,24 +82,32 @@ func (n *names) NewWarcfileName() (string, string) {
 		n.serial.Add(1), os.Getpid())
 }
 
-// Record writes x as a response record. See crawler.Recorder.
-func (w *Writer) Record(_ context.Context, x *crawler.Exchange) error {
+// Record writes x as a response record and returns the file it went to,
+// the record's offset in it and its WARC-Record-ID. See crawler.Recorder.
+func (w *Writer) Record(_ context.Context, x *crawler.Exchange) (crawler.RecordRef, error) {
 	if w.closed.Load() {
-		return errors.New("warc: writer closed")
+		return crawler.RecordRef{}, errors.New("warc: writer closed")
 	}
+	var ref crawler.RecordRef
 	rec, err := build(x)
 	if err == nil {
-		for _, r := range w.w.Write(rec) {
+		ref.ID = rec.WarcHeader().GetId(gowarc.WarcRecordID)
+		res := w.w.Write(rec)
+		if len(res) == 0 {
+			err = errors.New("writer closed")
+		}
+		for _, r := range res {
 			err = errors.Join(err, r.Err)
+			ref.File, ref.Offset = r.FileName, r.FileOffset
 		}
 		_ = rec.Close()
 	}
 	if err != nil {
 		w.errs.Add(1)
-		return fmt.Errorf("warc: record %s: %w", x.URL, err)
+		return crawler.RecordRef{}, fmt.Errorf("warc: record %s: %w", x.URL, err)
 	}
 	w.records.Add(1)
-	return nil
+	return ref, nil
 }
 
 func build(x *crawler.Exchange) (gowarc.WarcRecord, error) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -157,5 +158,89 @@ func TestWriterMarksTruncatedBodies(t *testing.T) {
 	recs := got[srv.URL+"/big"]
 	if len(recs) != 1 || recs[0].WarcHeader().Get(gowarc.WarcTruncated) != "length" {
 		t.Fatalf("got %d records, want one with WARC-Truncated: length", len(recs))
+	}
+}
+
+// TestRecordRefsPointAtTheirRecords crawls pages concurrently through two
+// writers whose files roll over, and reads each page's record back at the
+// file and offset its Response.Record names.
+func TestRecordRefsPointAtTheirRecords(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	mux.HandleFunc("/old/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/p/"+strings.TrimPrefix(r.URL.Path, "/old/"), http.StatusFound)
+	})
+	mux.HandleFunc("/p/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// 2,000 hex digits that do not repeat: about 1 KB compressed.
+		rng := rand.New(rand.NewPCG(uint64(len(r.URL.Path)), uint64(r.URL.Path[len(r.URL.Path)-1])))
+		var body strings.Builder
+		for range 125 {
+			fmt.Fprintf(&body, "%016x", rng.Uint64())
+		}
+		fmt.Fprintf(w, "<html><title>%s</title><body>%s</body></html>", r.URL.Path, body.String())
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	dir := t.TempDir()
+	w := warc.New(warc.Options{Dir: dir, MaxFileSize: 8 << 10, Writers: 2})
+	f, err := colly.New(&colly.Options{AllowLoopback: true, Recorder: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := crawler.New(f, nil)
+	const n = 24
+	pages := make([]*crawler.Page, n)
+	done := make(chan struct{})
+	for i := range n {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			pages[i] = c.Crawl(context.Background(), crawler.Task{URL: fmt.Sprintf("%s/old/%d", srv.URL, i), LeaseID: "l"}).Page
+		}()
+	}
+	for range n {
+		<-done
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]bool{}
+	ids := map[string]bool{}
+	for i, p := range pages {
+		if p == nil || p.Record == nil {
+			t.Fatalf("page %d: got %+v, want a page with its record", i, p)
+		}
+		ref := *p.Record
+		if filepath.Base(ref.File) != ref.File || !strings.HasSuffix(ref.File, ".warc.gz") {
+			t.Fatalf("page %d: file %q, want a bare .warc.gz name", i, ref.File)
+		}
+		files[ref.File] = true
+		if ids[ref.ID] {
+			t.Fatalf("page %d: record id %s given twice", i, ref.ID)
+		}
+		ids[ref.ID] = true
+		r, err := gowarc.NewWarcFileReader(filepath.Join(dir, ref.File), ref.Offset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := r.Next()
+		if err != nil {
+			t.Fatalf("page %d: read %s at %d: %v", i, ref.File, ref.Offset, err)
+		}
+		h := rec.WarcRecord.WarcHeader()
+		want := fmt.Sprintf("%s/p/%d", srv.URL, i)
+		if rec.Offset != ref.Offset || rec.WarcRecord.Type() != gowarc.Response ||
+			h.GetId(gowarc.WarcRecordID) != ref.ID || h.Get(gowarc.WarcTargetURI) != want || p.FinalURL != want {
+			t.Errorf("page %d: at %s@%d got a %s record %s of %s (at %d), want response %s of %s",
+				i, ref.File, ref.Offset, rec.WarcRecord.Type(), h.GetId(gowarc.WarcRecordID),
+				h.Get(gowarc.WarcTargetURI), rec.Offset, ref.ID, want)
+		}
+		rec.Close()
+		r.Close()
+	}
+	if len(files) < 3 {
+		t.Errorf("records went to %d files, want the 8 KiB limit and two writers to spread them over several", len(files))
 	}
 }
