@@ -29,6 +29,16 @@ type Page struct {
 	Meta       []string // meta description and keywords, "name=content"
 	Fetched    time.Time
 	Depth      int
+	WARC       *WARCRef // the WARC record of the response; nil when the crawler wrote none
+}
+
+// WARCRef points at the WARC record the crawler wrote of a page's response:
+// a file of its --warc-dir, the byte offset of the record (its gzip member)
+// and its WARC-Record-ID, so evidence can cite the bytes it came from.
+type WARCRef struct {
+	File     string `json:"file"`
+	Offset   int64  `json:"offset"`
+	RecordID string `json:"record_id"`
 }
 
 // Price is an amount of money the crawler saw on a page.

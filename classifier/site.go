@@ -56,6 +56,7 @@ type Evidence struct {
 	Snippet string    `json:"snippet"`
 	URL     string    `json:"url"`
 	Seen    time.Time `json:"seen"`
+	WARC    *WARCRef  `json:"warc,omitempty"` // the WARC record of the page at URL
 }
 
 // NewSite returns an empty aggregate.
@@ -112,7 +113,7 @@ func (s *Site) AddPage(p *Page, an *Analysis, now time.Time) {
 		}
 		st.Pages++
 		st.Weight = max(st.Weight, h.Weight)
-		st.add(Evidence{Signal: h.Signal, Axis: h.Axis, Weight: h.Weight, Snippet: h.Snippet, URL: url, Seen: seen})
+		st.add(Evidence{Signal: h.Signal, Axis: h.Axis, Weight: h.Weight, Snippet: h.Snippet, URL: url, Seen: seen, WARC: p.WARC})
 	}
 }
 

@@ -97,3 +97,28 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
+
+// Evidence carries the WARC record of the page it was found on.
+func TestEvidenceCitesItsPagesWARCRecord(t *testing.T) {
+	name, pages, err := testsites.Load("store-ru.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &classifier.Analyzer{IPDB: testsites.Countries()}
+	site := classifier.NewSite(name, 0)
+	refs := map[string]*classifier.WARCRef{}
+	for i, p := range pages {
+		p.WARC = &classifier.WARCRef{File: "trawl-1.warc.gz", Offset: int64(1000 * i), RecordID: "urn:uuid:page-" + p.CanonicalURL()}
+		refs[p.CanonicalURL()] = p.WARC
+		site.AddPage(p, a.Analyze(p), time.Date(2007, 3, 2, 0, 0, 0, 0, time.UTC))
+	}
+	v := classifier.DefaultScoring().Score(site)
+	if len(v.Evidence) == 0 {
+		t.Fatal("no evidence: the test would prove nothing")
+	}
+	for _, e := range v.Evidence {
+		if want := refs[e.URL]; want == nil || e.WARC != want {
+			t.Errorf("evidence %s from %s cites %+v, want %+v", e.Signal, e.URL, e.WARC, want)
+		}
+	}
+}

@@ -51,6 +51,7 @@ func pageFromProto(pf *trawlpb.PageFacts, p, n int) (*classifier.Page, error) {
 	if ms := pf.GetFetchedUnixMs(); ms > 0 {
 		page.Fetched = time.UnixMilli(ms).UTC()
 	}
+	page.WARC = warcFromProto(pf.GetWarc())
 	for _, pr := range pf.GetPrices() {
 		page.Prices = append(page.Prices, classifier.Price{Amount: pr.GetAmount(), Currency: pr.GetCurrency(),
 			Unit: pr.GetUnit(), Snippet: pr.GetSnippet()})
@@ -97,7 +98,7 @@ func verdictToProto(v *classifier.Verdict) *trawlpb.Verdict {
 	}
 	for _, e := range v.Evidence {
 		pv.Evidence = append(pv.Evidence, &trawlpb.Evidence{Signal: e.Signal, Axis: string(e.Axis),
-			Weight: e.Weight, Snippet: e.Snippet, Url: e.URL, SeenUnixMs: e.Seen.UnixMilli()})
+			Weight: e.Weight, Snippet: e.Snippet, Url: e.URL, SeenUnixMs: e.Seen.UnixMilli(), Warc: warcToProto(e.WARC)})
 	}
 	return pv
 }
@@ -136,7 +137,23 @@ func VerdictFromProto(pv *trawlpb.Verdict) *classifier.Verdict {
 	}
 	for _, e := range pv.GetEvidence() {
 		v.Evidence = append(v.Evidence, classifier.Evidence{Signal: e.GetSignal(), Axis: classifier.Axis(e.GetAxis()),
-			Weight: e.GetWeight(), Snippet: e.GetSnippet(), URL: e.GetUrl(), Seen: time.UnixMilli(e.GetSeenUnixMs()).UTC()})
+			Weight: e.GetWeight(), Snippet: e.GetSnippet(), URL: e.GetUrl(), Seen: time.UnixMilli(e.GetSeenUnixMs()).UTC(),
+			WARC: warcFromProto(e.GetWarc())})
 	}
 	return v
+}
+
+// warcFromProto converts a WARC record reference; nil when there is none.
+func warcFromProto(w *trawlpb.WarcRef) *classifier.WARCRef {
+	if w == nil || w.GetFile() == "" {
+		return nil
+	}
+	return &classifier.WARCRef{File: w.GetFile(), Offset: w.GetOffset(), RecordID: w.GetRecordId()}
+}
+
+func warcToProto(w *classifier.WARCRef) *trawlpb.WarcRef {
+	if w == nil {
+		return nil
+	}
+	return &trawlpb.WarcRef{File: w.File, Offset: w.Offset, RecordId: w.RecordID}
 }
