@@ -25,7 +25,7 @@ const (
 var CSVHeader = []string{"site", "title", "class", "flagged", "store_score", "russia_score", "hosting_score",
 	"content_score", "piracy_score", "legit_score", "hosting_countries", "asns", "ips", "hosts", "tracker_ids",
 	"family", "pages", "first_seen", "last_seen", "label", "label_reviewer", "label_at", "label_note",
-	"top_signals", "evidence_url"}
+	"top_signals", "evidence_url", "evidence_warc_file", "evidence_warc_offset", "evidence_warc_record_id"}
 
 // flushEvery is how many rows an export writes between flushes.
 const flushEvery = 200
@@ -145,15 +145,19 @@ func csvRow(st *readmodel.Site) []string {
 	if st.Label != nil {
 		label, by, at, note = string(st.Label.Label), st.Label.Reviewer, t(st.Label.At), st.Label.Note
 	}
-	url := st.URL
+	url, ref := st.URL, st.WARC
 	if st.Match != nil {
-		url = st.Match.URL
+		url, ref = st.Match.URL, st.Match.WARC
+	}
+	var warcFile, warcOffset, warcID string
+	if ref != nil {
+		warcFile, warcOffset, warcID = ref.File, strconv.FormatInt(ref.Offset, 10), ref.RecordID
 	}
 	row := []string{st.Site, st.Title, st.Class, strconv.FormatBool(st.Flagged), f(st.StoreScore), f(st.RussiaScore),
 		f(st.HostingScore), f(st.ContentScore), f(st.PiracyScore), f(st.LegitScore), strings.Join(st.Countries, ";"),
 		strings.Join(st.ASNs, ";"), strings.Join(st.IPs, ";"), strings.Join(st.Hosts, ";"), strings.Join(st.TrackerIDs, ";"),
 		st.Family, strconv.Itoa(st.Pages), t(st.FirstSeen), t(st.LastSeen), label, by, at, note,
-		strings.Join(st.TopSignals, ";"), url}
+		strings.Join(st.TopSignals, ";"), url, warcFile, warcOffset, warcID}
 	for i, c := range row {
 		row[i] = csvSafe(c)
 	}

@@ -24,9 +24,10 @@
 //	labelid  id → nil (events applied)
 //	audit    be64(ms) ‖ id → audit entry (JSON)
 //
-// Caveats: the VERDICTS stream keeps the last verdict per site by default, so
-// a rebuilt replica knows only the latest version of each site; the verdict
-// history of a replica that followed the stream live is longer. Counting
+// Caveats: the VERDICTS stream keeps the last verdicts of each site (20 by
+// default, proto.DefaultVerdictHistory), so a rebuilt replica's history of a
+// site starts with the oldest of them; a replica that followed the stream
+// live keeps up to Options.HistoryPerSite versions. Counting
 // matches is not offered: pages are found by walking a sort index, so a query
 // costs what it scans, not what the whole index holds.
 package readmodel

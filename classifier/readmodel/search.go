@@ -406,7 +406,7 @@ func siteFromProto(pv *trawlpb.Verdict) *Site {
 		Pages: int(pv.GetPages()), Version: pv.GetVersion(), Partition: int(pv.GetPartition()),
 		LastSeen: time.UnixMilli(pv.GetUpdatedUnixMs()).UTC(), TopSignals: topSignals(pv, 5)}
 	if ev := pv.GetEvidence(); len(ev) > 0 {
-		s.URL = ev[0].GetUrl()
+		s.URL, s.WARC = ev[0].GetUrl(), warcFromProto(ev[0].GetWarc())
 	}
 	s.FirstSeen = s.LastSeen
 	if ms := pv.GetFirstSeenUnixMs(); ms > 0 {
@@ -424,7 +424,7 @@ func nonNil(l []string) []string {
 
 func evidenceFromProto(e *trawlpb.Evidence) Evidence {
 	return Evidence{Signal: e.GetSignal(), Axis: e.GetAxis(), Weight: e.GetWeight(), Snippet: e.GetSnippet(),
-		URL: e.GetUrl(), Seen: time.UnixMilli(e.GetSeenUnixMs()).UTC()}
+		URL: e.GetUrl(), Seen: time.UnixMilli(e.GetSeenUnixMs()).UTC(), WARC: warcFromProto(e.GetWarc())}
 }
 
 // Detail returns everything known about a site (a host name of the site

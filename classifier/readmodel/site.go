@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"trawl.dev/proto/trawlpb"
 )
 
 // Label is an investigator's decision about a site.
@@ -107,8 +109,10 @@ type Site struct {
 	FirstSeen    time.Time `json:"first_seen"`
 	LastSeen     time.Time `json:"last_seen"`
 	TopSignals   []string  `json:"top_signals"`
-	// URL is the page of the site's strongest evidence.
+	// URL is the page of the site's strongest evidence, WARC the crawler's
+	// record of it (when the crawler writes WARC files).
 	URL   string      `json:"url,omitempty"`
+	WARC  *WARCRef    `json:"warc,omitempty"`
 	Label *LabelEvent `json:"label,omitempty"`
 	// Match is the evidence snippet that matched a free-text query.
 	Match *Evidence `json:"match,omitempty"`
@@ -122,6 +126,31 @@ type Evidence struct {
 	Snippet string    `json:"snippet"`
 	URL     string    `json:"url"`
 	Seen    time.Time `json:"seen"`
+	WARC    *WARCRef  `json:"warc,omitempty"` // the record of the page at URL
+}
+
+// WARCRef points at the WARC record the crawler wrote of a page's response:
+// a file in the crawler's --warc-dir, the byte offset of the record (its
+// gzip member) and its WARC-Record-ID, without the angle brackets.
+type WARCRef struct {
+	File     string `json:"file"`
+	Offset   int64  `json:"offset"`
+	RecordID string `json:"record_id"`
+}
+
+// String is the reference as one line: "file @ offset, record <id>".
+func (w *WARCRef) String() string {
+	if w == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s @ %d, record <%s>", w.File, w.Offset, w.RecordID)
+}
+
+func warcFromProto(w *trawlpb.WarcRef) *WARCRef {
+	if w == nil || w.GetFile() == "" {
+		return nil
+	}
+	return &WARCRef{File: w.GetFile(), Offset: w.GetOffset(), RecordID: w.GetRecordId()}
 }
 
 // FamilyLink says why a site belongs with another one.

@@ -7,6 +7,8 @@
 package gen
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
@@ -141,7 +143,7 @@ func (g *Generator) Verdict(i int) *trawlpb.Verdict {
 	seen := func() int64 { return first.Add(time.Duration(r.Int64N(int64(updated.Sub(first)) + 1))).UnixMilli() }
 	add := func(signal, axis string, w float64, snippet, path string) {
 		v.Evidence = append(v.Evidence, &trawlpb.Evidence{Signal: signal, Axis: axis, Weight: w, Snippet: snippet,
-			Url: base + path, SeenUnixMs: seen()})
+			Url: base + path, SeenUnixMs: seen(), Warc: warcRef(i, base+path, first)})
 	}
 	name := strings.ToUpper(site[:1]) + site[1:strings.IndexByte(site, '.')]
 	switch class {
@@ -218,4 +220,16 @@ func (g *Generator) Verdict(i int) *trawlpb.Verdict {
 		}
 	}
 	return v
+}
+
+// warcRef is where a crawler writing WARC files would have put the page at
+// url of site i: derived from the URL, not drawn from the site's random
+// stream, so the rest of the verdict is the same with or without it.
+func warcRef(i int, url string, first time.Time) *trawlpb.WarcRef {
+	h := sha256.Sum256([]byte(url))
+	return &trawlpb.WarcRef{
+		File:     fmt.Sprintf("trawl-%s-%05d-1.warc.gz", first.UTC().Format("20060102150405"), 1+i/500),
+		Offset:   int64(binary.BigEndian.Uint32(h[:4]) >> 2),
+		RecordId: fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", h[4:8], h[8:10], h[10:12], h[12:14], h[14:20]),
+	}
 }
