@@ -86,6 +86,7 @@ func readRegistrars(path string, stderr io.Writer) (classifier.Registrars, error
 type runFlags struct {
 	nats, data, partitions, logLevel, geoip, asn, httpAddr, trackers, registrars string
 	numPartitions, replicas, workers, focusPriority                              int
+	verdictHistory                                                               int
 	storeThreshold, russiaThreshold                                              float64
 }
 
@@ -129,6 +130,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.IntVar(&f.numPartitions, "num-partitions", envInt("TRAWL_NUM_PARTITIONS", 0), "cluster partition count; 0 takes the cluster's (TRAWL_NUM_PARTITIONS)")
 	fs.StringVar(&f.logLevel, "log-level", env("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error (TRAWL_LOG_LEVEL)")
 	fs.IntVar(&f.replicas, "replicas", envInt("TRAWL_REPLICAS", 1), "stream replicas (TRAWL_REPLICAS)")
+	fs.IntVar(&f.verdictHistory, "verdict-history", envInt("TRAWL_VERDICT_HISTORY", 0), "verdicts of each site the VERDICTS stream keeps for read models; 0 keeps the stream's, at least 20 (TRAWL_VERDICT_HISTORY)")
 	fs.IntVar(&f.workers, "workers", envInt("TRAWL_CLASSIFIER_WORKERS", 2), "pages handled at a time per partition (TRAWL_CLASSIFIER_WORKERS)")
 	fs.StringVar(&f.geoip, "geoip-db", env("TRAWL_GEOIP_DB", ""), "MaxMind-format country database; default: the embedded table (TRAWL_GEOIP_DB)")
 	fs.StringVar(&f.asn, "asn-db", env("TRAWL_ASN_DB", ""), "MaxMind-format ASN database (TRAWL_ASN_DB)")
@@ -167,6 +169,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "classifier run: --num-partitions, --workers and --replicas must be positive\n")
 		return 2
 	}
+	if f.verdictHistory < 0 {
+		fmt.Fprintf(stderr, "classifier run: --verdict-history %d: want 0 (the stream's, at least 20) or more\n", f.verdictHistory)
+		return 2
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	registrars, err := readRegistrars(f.registrars, stderr)
 	if err != nil {
@@ -197,19 +203,20 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	trackers := splitList(f.trackers)
 	svc, err := New(nc, Options{
-		DataDir:       f.data,
-		NumPartitions: n,
-		Partitions:    parts,
-		Workers:       f.workers,
-		Replicas:      f.replicas,
-		GeoIPFile:     f.geoip,
-		ASNFile:       f.asn,
-		KnownTrackers: trackers,
-		Registrars:    registrars,
-		Scoring:       classifier.Scoring{StoreThreshold: f.storeThreshold, RussiaThreshold: f.russiaThreshold},
-		FocusPriority: f.focusPriority,
-		HTTPAddr:      f.httpAddr,
-		Logger:        log,
+		DataDir:        f.data,
+		NumPartitions:  n,
+		Partitions:     parts,
+		Workers:        f.workers,
+		Replicas:       f.replicas,
+		VerdictHistory: int64(f.verdictHistory),
+		GeoIPFile:      f.geoip,
+		ASNFile:        f.asn,
+		KnownTrackers:  trackers,
+		Registrars:     registrars,
+		Scoring:        classifier.Scoring{StoreThreshold: f.storeThreshold, RussiaThreshold: f.russiaThreshold},
+		FocusPriority:  f.focusPriority,
+		HTTPAddr:       f.httpAddr,
+		Logger:         log,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "classifier run: %v\n", err)

@@ -71,6 +71,10 @@ type Options struct {
 	Workers int
 	// Replicas of the streams this service ensures. Default 1.
 	Replicas int
+	// VerdictHistory is how many verdicts of each site the VERDICTS stream
+	// keeps, for read models built from it; 0 keeps the stream's setting,
+	// at least proto.DefaultVerdictHistory.
+	VerdictHistory int64
 	// AckWait and MaxDeliver tune the page consumers; see bus.ConsumerOptions.
 	AckWait    time.Duration
 	MaxDeliver int
@@ -233,7 +237,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("classifier: run: jetstream: %w", err)
 	}
 	s.js = js
-	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{Replicas: s.o.Replicas}); err != nil {
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{Replicas: s.o.Replicas, VerdictHistory: s.o.VerdictHistory}); err != nil {
 		return fmt.Errorf("classifier: run: %w", err)
 	}
 

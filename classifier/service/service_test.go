@@ -371,6 +371,7 @@ func TestMainUsageErrors(t *testing.T) {
 		{"bad log level", []string{"run", "--log-level", "loud"}, "--log-level"},
 		{"bad threshold", []string{"run", "--russia-threshold", "2"}, "--russia-threshold"},
 		{"extra argument", []string{"run", "extra"}, "unexpected arguments"},
+		{"negative verdict history", []string{"run", "--verdict-history", "-1"}, "--verdict-history"},
 	}
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer
