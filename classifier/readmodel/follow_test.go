@@ -175,3 +175,81 @@ func TestFollowResetsWhenTheStreamWasRecreated(t *testing.T) {
 		t.Fatalf("new site: %v", err)
 	}
 }
+
+// TestRebuildKeepsVerdictHistory checks that a read model built again from
+// the VERDICTS stream has each site's recent verdict history, not only its
+// latest verdict: as many versions as the stream keeps per site.
+func TestRebuildKeepsVerdictHistory(t *testing.T) {
+	ns := natstest.MustStart(t)
+	_, js := natstest.MustConnect(t, ns)
+	ctx := context.Background()
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rm.db")
+	live, err := readmodel.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := follow(t, live, js)
+
+	// A site seen 25 times: plain at first, a flagged store from version 10.
+	// The live replica applies each before the next is published: the
+	// stream drops a site's oldest verdicts as new ones come.
+	const site, versions = "tunes.example", 25
+	for v := int64(1); v <= versions; v++ {
+		pv := &trawlpb.Verdict{Site: site, Version: v, Class: "other", Pages: int32(v),
+			StoreScore: float64(v) / 100, UpdatedUnixMs: 1_700_000_000_000 + v*60_000}
+		if v >= 10 {
+			pv.Class, pv.Flagged, pv.RussiaScore = "store", true, 0.9
+		}
+		waitApplied(t, live, proto.StreamVerdicts, publish(t, js, proto.VerdictSubject(site), records(t, 0, pv)[0].Data))
+	}
+	s, _ := js.Stream(ctx, proto.StreamVerdicts)
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != proto.DefaultVerdictHistory {
+		t.Fatalf("stream holds %d verdicts of the site, want the last %d", info.State.Msgs, proto.DefaultVerdictHistory)
+	}
+	waitApplied(t, live, proto.StreamVerdicts, info.State.LastSeq)
+	check := func(name string, ix *readmodel.Index, want int) {
+		t.Helper()
+		d, err := ix.Detail(ctx, site)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.History) != want {
+			t.Fatalf("%s: got %d history entries, want %d", name, len(d.History), want)
+		}
+		for i, h := range d.History {
+			if wantV := int64(versions - i); h.Version != wantV || h.Flagged != (wantV >= 10) || h.Pages != int(wantV) {
+				t.Fatalf("%s: history entry %d is version %d (flagged %v, %d pages), want version %d, newest first",
+					name, i, h.Version, h.Flagged, h.Pages, wantV)
+			}
+		}
+		if !d.Flagged || d.Version != versions {
+			t.Fatalf("%s: got version %d flagged %v, want the latest, %d, flagged", name, d.Version, d.Flagged, versions)
+		}
+	}
+	check("live", live, versions) // it saw every version as it came
+	stop()
+	if err := live.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	rebuilt, err := readmodel.Open(path, &readmodel.Options{Rebuild: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rebuilt.Close()
+	if got := rebuilt.Applied(proto.StreamVerdicts); got != 0 {
+		t.Fatalf("rebuilt index starts at sequence %d, want 0", got)
+	}
+	stop = follow(t, rebuilt, js)
+	defer stop()
+	waitApplied(t, rebuilt, proto.StreamVerdicts, info.State.LastSeq)
+	// The stream's 20: versions 6 to 25, the change to flagged among them.
+	check("rebuilt", rebuilt, proto.DefaultVerdictHistory)
+}
