@@ -41,6 +41,9 @@ type Options struct {
 	Resolver      string // DNS resolver address for the crawler; empty: the system's
 	AllowLoopback bool
 	AllowPrivate  bool
+	// WARCDir is where the crawler writes every response as WARC files,
+	// which each piece of evidence cites; empty: none.
+	WARCDir string
 
 	NoSync bool // skip fsync of the frontier's bbolt files (faster; a power loss may lose the newest state)
 
@@ -202,7 +205,7 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 	if err == nil {
 		n.Crawler, err = crawler.New(n.nc, crawler.Options{
 			NumPartitions: n.np, Concurrency: o.Concurrency, Resolver: o.Resolver,
-			AllowLoopback: o.AllowLoopback, AllowPrivate: o.AllowPrivate, Timeout: o.FetchTimeout,
+			AllowLoopback: o.AllowLoopback, AllowPrivate: o.AllowPrivate, Timeout: o.FetchTimeout, WARCDir: o.WARCDir,
 			Logger: log.With("svc", "crawler"),
 		})
 	}
