@@ -35,6 +35,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		partitions  = fs.Int("num-partitions", 16, "partitions of the new cluster")
 		httpAddr    = fs.String("http", "", "serve the classifier API on this address during the demo (e.g. 127.0.0.1:8080)")
 		uiAddr      = fs.String("ui", "127.0.0.1:0", "serve the investigators' web UI on this address (empty: none)")
+		warcDir     = fs.String("warc-dir", "", "write every response to rolling WARC files here, which evidence cites (empty: none)")
 		serve       = fs.Bool("serve", false, "after the crawl, keep serving the UI and API until interrupted")
 		timeout     = fs.Duration("timeout", 10*time.Minute, "give up when the crawl has not drained by then")
 		quiet       = fs.Bool("quiet", false, "no live progress")
@@ -95,7 +96,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	n, err := node.Start(ctx, node.Options{
 		DataDir: dir, NumPartitions: *partitions, Concurrency: *concurrency, MinDelay: *minDelay,
 		FetchTimeout: *fetchTO, Resolver: srv.DNSAddr(), AllowLoopback: true, GeoIPDB: mmdb,
-		HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, NoSync: true, Logger: log,
+		HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, WARCDir: *warcDir, NoSync: true, Logger: log,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "trawl demo: %v\n", err)

@@ -30,6 +30,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		asn          = fs.String("asn-db", "", "MaxMind-format ASN database")
 		httpAddr     = fs.String("http", "127.0.0.1:8080", "classifier API address (empty: none)")
 		uiAddr       = fs.String("ui", "127.0.0.1:8090", "investigators' web UI and API address (empty: none)")
+		warcDir      = fs.String("warc-dir", "", "write every response to rolling WARC files here, which evidence cites (empty: none)")
 		partitions   = fs.Int("num-partitions", 0, "partitions of a new cluster (default 64; an existing cluster keeps its own)")
 		logLevel     = fs.String("log-level", "info", "log level")
 	)
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	n, err := node.Start(ctx, node.Options{
 		NATSURL: *natsURL, NATSPort: port, DataDir: *dataDir, NumPartitions: *partitions,
 		Concurrency: *concurrency, MinDelay: *minDelay, FetchTimeout: *fetchTO, Resolver: *resolver,
-		AllowPrivate: *allowPrivate, AllowLoopback: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, Logger: log,
+		AllowPrivate: *allowPrivate, AllowLoopback: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, WARCDir: *warcDir, Logger: log,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "trawl run: %v\n", err)
