@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 
 	"trawl.dev/classifier/investigate"
 	"trawl.dev/deploy/node"
-	"trawl.dev/proto"
 	"trawl.dev/simweb"
 )
 
@@ -24,7 +24,7 @@ import (
 // the crawler's WARC files: the record at the cited file and offset has the
 // cited WARC-Record-ID and is the response of the evidence's URL.
 func TestEvidenceCitesItsWARCRecord(t *testing.T) {
-	web := simweb.Generate(simweb.Options{Sites: 40, Seed: 7})
+	web := simweb.Generate(simweb.Options{Sites: 25, Seed: 7})
 	var flaggedTruth []string
 	for _, s := range web.Sites() {
 		if s.Flagged {
@@ -67,47 +67,44 @@ func TestEvidenceCitesItsWARCRecord(t *testing.T) {
 	if err := n.Frontier.Seed(context.Background(), srv.Seeds()...); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	if err := n.WaitIdle(ctx, time.Second, nil); err != nil {
-		t.Fatalf("crawl did not drain: %v", err)
-	}
-
-	// The investigators' read model has every verdict.
-	s, err := n.JetStream().Stream(ctx, proto.StreamVerdicts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Investigate.Index().WaitApplied(ctx, proto.StreamVerdicts, info.State.LastSeq); err != nil {
-		t.Fatal(err)
-	}
+	// Each flagged site's evidence, as the investigators' API shows it once
+	// the site is flagged. The crawl goes on meanwhile: a politeness-bound
+	// host of simweb would take a while to drain, and is not needed.
 	type cited struct {
 		site, signal, url, file, id string
 		offset                      int64
 	}
 	var evidence []cited
-	for _, site := range flaggedTruth {
+	detail := func(site string) (*investigate.SiteDetail, error) {
 		req, _ := http.NewRequest("GET", "http://"+n.Investigate.Addr()+"/api/v1/sites/"+site, nil)
 		req.Header.Set("Authorization", "Bearer "+n.Investigate.AdminToken())
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("site %s: got %d: %.300s", site, resp.StatusCode, body)
+			return nil, fmt.Errorf("site %s: got %d: %.300s", site, resp.StatusCode, body)
 		}
 		var d investigate.SiteDetail
 		if err := json.Unmarshal(body, &d); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		if !d.Flagged || len(d.Evidence) == 0 {
-			t.Fatalf("site %s: got flagged %v with %d evidence items, want it flagged with evidence", site, d.Flagged, len(d.Evidence))
+		return &d, nil
+	}
+	deadline := time.Now().Add(4 * time.Minute)
+	for _, site := range flaggedTruth {
+		d, err := detail(site)
+		for err != nil || !d.Flagged {
+			if time.Now().After(deadline) {
+				t.Fatalf("site %s not flagged after 4 minutes (%v); frontier %+v", site, err, n.Frontier.Stats())
+			}
+			time.Sleep(250 * time.Millisecond)
+			d, err = detail(site)
+		}
+		if len(d.Evidence) == 0 {
+			t.Fatalf("site %s: flagged without evidence", site)
 		}
 		for _, e := range d.Evidence {
 			if e.WARC == nil {
