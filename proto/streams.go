@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,8 @@ type StreamOptions struct {
 	// for a new stream; on an existing stream, EnsureStreams keeps a larger
 	// value and raises a smaller one to the default.
 	VerdictHistory int64
+	// Logger, when set, is told while EnsureStreams waits for the cluster.
+	Logger *slog.Logger
 }
 
 // DefaultVerdictHistory is how many verdicts per site the VERDICTS stream
@@ -92,37 +95,48 @@ func Streams(o StreamOptions) []jetstream.StreamConfig {
 
 // EnsureStreams creates or updates every stream, so whichever service starts
 // first sets them up and later ones change nothing.
+//
+// While the cluster settles (a new cluster placing its streams, a leader
+// election after a node was lost) it retries for up to SettleTime.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) error {
 	for _, cfg := range Streams(o) {
-		keepVerdicts := cfg.Name == StreamVerdicts && o.VerdictHistory <= 0
-		if o.Replicas <= 0 || keepVerdicts {
-			s, err := js.Stream(ctx, cfg.Name)
-			if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-				return fmt.Errorf("proto: ensure stream %s: %w", cfg.Name, err)
-			}
-			if err == nil {
-				old := s.CachedInfo().Config
-				if o.Replicas <= 0 {
-					// Unset: a stream that exists keeps its replica count, so
-					// a service started without --replicas cannot scale an R3
-					// cluster's streams down to one copy.
-					cfg.Replicas = old.Replicas
-				}
-				if keepVerdicts {
-					// Unset: a longer history someone asked for (or no
-					// limit, -1) stays; a shorter one (1 before histories
-					// were kept) grows to the default.
-					if old.MaxMsgsPerSubject < 0 || old.MaxMsgsPerSubject > cfg.MaxMsgsPerSubject {
-						cfg.MaxMsgsPerSubject = old.MaxMsgsPerSubject
-					}
-				}
-			}
-		}
-		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+		err := Retry(ctx, o.Logger, "ensure stream "+cfg.Name, func(ctx context.Context) error {
+			return ensureStream(ctx, js, o, cfg)
+		})
+		if err != nil {
 			return fmt.Errorf("proto: ensure stream %s: %w", cfg.Name, err)
 		}
 	}
 	return nil
+}
+
+func ensureStream(ctx context.Context, js jetstream.JetStream, o StreamOptions, cfg jetstream.StreamConfig) error {
+	keepVerdicts := cfg.Name == StreamVerdicts && o.VerdictHistory <= 0
+	if o.Replicas <= 0 || keepVerdicts {
+		s, err := js.Stream(ctx, cfg.Name)
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return err
+		}
+		if err == nil {
+			old := s.CachedInfo().Config
+			if o.Replicas <= 0 {
+				// Unset: a stream that exists keeps its replica count, so
+				// a service started without --replicas cannot scale an R3
+				// cluster's streams down to one copy.
+				cfg.Replicas = old.Replicas
+			}
+			if keepVerdicts {
+				// Unset: a longer history someone asked for (or no
+				// limit, -1) stays; a shorter one (1 before histories
+				// were kept) grows to the default.
+				if old.MaxMsgsPerSubject < 0 || old.MaxMsgsPerSubject > cfg.MaxMsgsPerSubject {
+					cfg.MaxMsgsPerSubject = old.MaxMsgsPerSubject
+				}
+			}
+		}
+	}
+	_, err := js.CreateOrUpdateStream(ctx, cfg)
+	return err
 }
 
 // VerdictSubject is the subject a site's verdicts are published on. Dots in
@@ -150,23 +164,24 @@ var ErrPartitionMismatch = errors.New("proto: partition count differs from the c
 
 // EnsureCluster records the cluster's partition count the first time it is
 // called and returns the recorded count after that. want 0 accepts whatever
-// is recorded (or DefaultPartitions for a new cluster).
+// is recorded (or DefaultPartitions for a new cluster). replicas 0 keeps the
+// bucket's replica count (one for a new bucket). While the cluster settles
+// it retries for up to SettleTime.
 func EnsureCluster(ctx context.Context, js jetstream.JetStream, want int, replicas int) (int, error) {
-	var kv jetstream.KeyValue
-	var err error
-	if replicas <= 0 {
-		// Unset: use the bucket as it is, creating it with one replica.
-		kv, err = js.KeyValue(ctx, ClusterBucket)
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			replicas = 1
-		}
-	}
-	if replicas > 0 {
-		kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: ClusterBucket, Description: "Trawl cluster settings", History: 1,
-			Storage: jetstream.FileStorage, Replicas: replicas,
-		})
-	}
+	var n int
+	err := Retry(ctx, nil, "cluster settings", func(ctx context.Context) error {
+		var err error
+		n, err = ensureCluster(ctx, js, want, replicas)
+		return err
+	})
+	return n, err
+}
+
+func ensureCluster(ctx context.Context, js jetstream.JetStream, want int, replicas int) (int, error) {
+	kv, err := ensureKeyValue(ctx, js, jetstream.KeyValueConfig{
+		Bucket: ClusterBucket, Description: "Trawl cluster settings", History: 1,
+		Storage: jetstream.FileStorage, Replicas: replicas,
+	})
 	if err != nil {
 		return 0, fmt.Errorf("proto: cluster bucket: %w", err)
 	}
@@ -191,6 +206,34 @@ func EnsureCluster(ctx context.Context, js jetstream.JetStream, want int, replic
 		return 0, fmt.Errorf("%w: want %d, cluster has %d", ErrPartitionMismatch, want, got)
 	}
 	return got, nil
+}
+
+// EnsureKeyValue creates or updates a KV bucket. cfg.Replicas 0 keeps an
+// existing bucket's replica count (one for a new bucket), so a service
+// started without a replica setting cannot scale an R3 bucket down. While
+// the cluster settles it retries for up to SettleTime.
+func EnsureKeyValue(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	var kv jetstream.KeyValue
+	err := Retry(ctx, nil, "bucket "+cfg.Bucket, func(ctx context.Context) error {
+		var err error
+		kv, err = ensureKeyValue(ctx, js, cfg)
+		return err
+	})
+	return kv, err
+}
+
+func ensureKeyValue(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+		s, err := js.Stream(ctx, "KV_"+cfg.Bucket)
+		switch {
+		case err == nil:
+			cfg.Replicas = s.CachedInfo().Config.Replicas
+		case !errors.Is(err, jetstream.ErrStreamNotFound):
+			return nil, err
+		}
+	}
+	return js.CreateOrUpdateKeyValue(ctx, cfg)
 }
 
 // ParsePartitions parses a partition set like "all", "0-31" or "0,2,5-7"
