@@ -124,7 +124,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 		// A backstop only: poison messages are dead-lettered by us first.
 		MaxDeliver: o.MaxDeliver * 4,
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, o.Stream, cfg)
+	// A cluster electing the stream's leader (a node lost, a new cluster)
+	// answers with errors for a while: wait for it.
+	var cons jetstream.Consumer
+	err := proto.Retry(ctx, o.Logger, "consumer "+o.Stream+"/"+o.Durable, func(ctx context.Context) error {
+		var err error
+		cons, err = js.CreateOrUpdateConsumer(ctx, o.Stream, cfg)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("bus: consumer %s/%s: %w", o.Stream, o.Durable, err)
 	}
@@ -226,6 +233,14 @@ func (c *consumer) handle(msg jetstream.Msg) {
 	case errors.As(err, &retry):
 		c.o.Counters.Retried.Add(1)
 		_ = msg.NakWithDelay(retry.Delay)
+	case proto.Transient(err) && delivered < uint64(4*c.o.MaxDeliver-1):
+		// NATS itself failed (a publish with no leader to answer while a
+		// node is lost): not the message's fault, so it is not dead-lettered
+		// while the consumer's backstop lasts.
+		c.o.Counters.Retried.Add(1)
+		delay := time.Duration(1<<min(delivered, 6)) * 100 * time.Millisecond
+		c.o.Logger.Warn("bus: NATS not ready, will retry", "subject", msg.Subject(), "delivered", delivered, "err", err)
+		_ = msg.NakWithDelay(delay)
 	case delivered >= uint64(c.o.MaxDeliver):
 		c.dead(msg, delivered, err)
 	default:
