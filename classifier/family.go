@@ -2,8 +2,10 @@ package classifier
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -82,6 +84,33 @@ func MemberOf(s *Site) Member {
 		m.Keys = append(m.Keys, FamilyKey{LinkPayment, a})
 	}
 	return m
+}
+
+// Fingerprint is a hash of everything in m, and of flagged, that the
+// family index depends on: equal fingerprints mean an update would change
+// nothing.
+func (m Member) Fingerprint(flagged bool) uint64 {
+	h := fnv.New64a()
+	put := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	put(m.Site)
+	put(strconv.FormatBool(flagged))
+	for _, x := range m.Hosts {
+		put(x)
+	}
+	put("|")
+	for _, k := range m.Keys {
+		put(k.Reason)
+		put(k.Value)
+	}
+	put("|")
+	for _, t := range m.Templates {
+		put(strconv.FormatUint(t, 16))
+	}
+	put("|")
+	for _, x := range m.OutHosts {
+		put(x)
+	}
+	return h.Sum64()
 }
 
 // IndexKeys returns the keys to index a member under: its keys, the bands

@@ -124,3 +124,33 @@ func TestLinkFamilies(t *testing.T) {
 		t.Errorf("members of c.su's family: got %v", got)
 	}
 }
+
+// TestMemberFingerprint: the fingerprint changes with every part of a member
+// the family index reads, and with the flag.
+func TestMemberFingerprint(t *testing.T) {
+	base := classifier.Member{Site: "a.ru", Hosts: []string{"a.ru"}, Keys: []classifier.FamilyKey{{classifier.LinkIP, "10.0.0.1"}},
+		Templates: []uint64{42}, OutHosts: []string{"b.ru"}}
+	fp := base.Fingerprint(true)
+	if fp != base.Fingerprint(true) {
+		t.Fatal("fingerprint is not deterministic")
+	}
+	variants := map[string]func(m *classifier.Member){
+		"site":     func(m *classifier.Member) { m.Site = "c.ru" },
+		"host":     func(m *classifier.Member) { m.Hosts = []string{"a.ru", "www.a.ru"} },
+		"key":      func(m *classifier.Member) { m.Keys = []classifier.FamilyKey{{classifier.LinkIP, "10.0.0.2"}} },
+		"reason":   func(m *classifier.Member) { m.Keys = []classifier.FamilyKey{{classifier.LinkTracker, "10.0.0.1"}} },
+		"template": func(m *classifier.Member) { m.Templates = []uint64{43} },
+		"outhost":  func(m *classifier.Member) { m.OutHosts = nil },
+		"shifted":  func(m *classifier.Member) { m.Hosts, m.OutHosts = []string{"a.ru", "b.ru"}, nil },
+	}
+	for name, change := range variants {
+		m := base
+		change(&m)
+		if m.Fingerprint(true) == fp {
+			t.Errorf("%s: fingerprint unchanged", name)
+		}
+	}
+	if base.Fingerprint(false) == fp {
+		t.Error("flag: fingerprint unchanged")
+	}
+}

@@ -346,7 +346,20 @@ func (s *Scheduler) Maintain() (bool, error) {
 // is due and whose address has a free slot, as long as fewer than
 // MaxInFlight leases are outstanding. The caller publishes the returned
 // leases.
-func (s *Scheduler) Dispatch() ([]Lease, error) {
+func (s *Scheduler) Dispatch() ([]Lease, error) { return s.DispatchUpTo(s.policy.MaxInFlight) }
+
+// Free is how many more leases Dispatch could issue now: MaxInFlight less
+// the leases out (0 while paused).
+func (s *Scheduler) Free() int {
+	if s.paused {
+		return 0
+	}
+	return max(s.policy.MaxInFlight-int(s.counts.Leased), 0)
+}
+
+// DispatchUpTo is Dispatch issuing at most n leases (it still expires
+// leases and queues recrawls when n is 0).
+func (s *Scheduler) DispatchUpTo(n int) ([]Lease, error) {
 	now := s.now()
 	var ids []string
 	for s.expiry.Len() > 0 && !s.expiry[0].at.After(now) {
@@ -386,7 +399,7 @@ func (s *Scheduler) Dispatch() ([]Lease, error) {
 	if s.paused {
 		return nil, nil
 	}
-	free := s.policy.MaxInFlight - int(s.counts.Leased)
+	free := min(s.policy.MaxInFlight-int(s.counts.Leased), n)
 	var hosts []string
 	held := make(map[string]string)
 	for free > 0 {

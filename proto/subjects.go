@@ -48,3 +48,7 @@ func PartitionOfSubject(subject string) int {
 	}
 	return -1
 }
+
+// CrawlerDurable is the crawlers' shared consumer on FETCH; the frontier
+// reads its backlog to pace its leases.
+const CrawlerDurable = "crawler"

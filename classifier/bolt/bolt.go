@@ -125,10 +125,12 @@ type Applied struct {
 
 // Apply counts page p, with what the analyzer found on it, into its site's
 // aggregate and rescores the site, unless p was counted before. Either way
-// it returns the site's current verdict and published state.
+// it returns the site's current verdict and published state. Calls from
+// several goroutines share commits (bbolt's Batch): the function may run
+// more than once, so it starts from nothing each time.
 func (d *DB) Apply(p *classifier.Page, an *classifier.Analysis, sc classifier.Scoring, now time.Time) (*Applied, error) {
 	var res Applied
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.db.Batch(func(tx *bbolt.Tx) error {
 		res = Applied{}
 		name := []byte(p.Site)
 		pub, err := getJSON[classifier.Published](tx, bucketPublished, name)

@@ -67,7 +67,7 @@ type Options struct {
 	// Partitions are the partitions this instance owns; nil means all.
 	Partitions []int
 	// Workers is how many pages of one partition are handled at a time.
-	// Default 2.
+	// Default 4 (they share bbolt commits).
 	Workers int
 	// Replicas of the streams this service ensures. Default 1.
 	Replicas int
@@ -145,6 +145,10 @@ type Service struct {
 	families *bolt.Families
 
 	mu       sync.Mutex
+	// famLast is each site's member fingerprint (and flag) as last written
+	// to the family index: a page that changes neither changes no family,
+	// and most pages of a flagged store are such pages.
+	famLast map[string]uint64
 	running  bool
 	httpAddr string
 
@@ -167,7 +171,7 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 		return nil, fmt.Errorf("classifier: new service: %d partitions", o.NumPartitions)
 	}
 	if o.Workers == 0 {
-		o.Workers = 2
+		o.Workers = 4
 	}
 	if o.Workers < 0 {
 		return nil, fmt.Errorf("classifier: new service: %d workers", o.Workers)
@@ -445,15 +449,33 @@ func (s *Service) handler(p int, store *bolt.Store, db *bolt.DB) bus.Handler {
 // updateFamily records what a flagged site could share with others, or
 // that it is no longer flagged, and updates and republishes the verdicts
 // of every site whose family changed.
-func (s *Service) updateFamily(ctx context.Context, store *bolt.Store, site *classifier.Site, flagged bool) error {
+func (s *Service) updateFamily(ctx context.Context, store *bolt.Store, site *classifier.Site, flagged bool) (err error) {
 	s.familyMu.Lock()
 	defer s.familyMu.Unlock()
-	affected, err := s.families.Update(classifier.MemberOf(site), flagged)
-	if err != nil || len(affected) == 0 {
+	m := classifier.MemberOf(site)
+	fp := m.Fingerprint(flagged)
+	if last, ok := s.famLast[site.Name]; ok && last == fp {
+		return nil
+	}
+	affected, err := s.families.Update(m, flagged)
+	if err != nil {
 		return err
 	}
 	fams, err := s.families.Families(affected)
 	if err != nil {
+	if s.famLast == nil {
+		s.famLast = make(map[string]uint64)
+	}
+	// Recorded only once every affected verdict is republished, so that a
+	// failure is retried in full by the message's redelivery.
+	defer func() {
+		if err == nil {
+			s.famLast[site.Name] = fp
+		}
+	}()
+	if len(affected) == 0 {
+		return nil
+	}
 		return err
 	}
 	for _, name := range affected {

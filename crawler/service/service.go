@@ -24,7 +24,7 @@ import (
 )
 
 // Durable is the name of the crawlers' shared consumer on FETCH.
-const Durable = "crawler"
+const Durable = proto.CrawlerDurable
 
 // StatsSubject is the NATS micro endpoint that answers with Stats as JSON.
 const StatsSubject = proto.SubjectControl + ".crawler.stats"

@@ -42,6 +42,8 @@ type Options struct {
 	AllowLoopback bool
 	AllowPrivate  bool
 	// WARCDir is where the crawler writes every response as WARC files,
+	MaxPerIP      int           // fetches in flight per IP; 0: the frontier's default (1), negative: no limit
+	IPMinDelay    time.Duration // between fetches from one IP; 0: MinDelay/4, negative: none
 	// which each piece of evidence cites; empty: none.
 	WARCDir string
 
@@ -162,6 +164,7 @@ func (n *Node) frontierOptions() frontier.Options {
 
 // Start starts NATS (when embedded) and every service. The services run
 // until Close.
+		MaxPerIP: n.opts.MaxPerIP, IPMinDelay: n.opts.IPMinDelay,
 func Start(ctx context.Context, o Options) (*Node, error) {
 	if o.DataDir == "" {
 		return nil, errors.New("node: a data directory is required")

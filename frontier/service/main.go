@@ -105,6 +105,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&maxDepth, "max-depth", 16, "link hops from a seed")
 	fs.IntVar(&o.MaxLinksPerPage, "max-links", 500, "links taken per page")
 	fs.DurationVar(&o.IPMinDelay, "ip-min-delay", 0, "minimum gap between fetches from one IP (default min-delay/4; negative: none)")
+	fs.IntVar(&o.FetchBacklog, "fetch-backlog", 0, "fetch tasks to keep waiting for crawlers in FETCH (0: automatic, half of what the crawlers hold and at least 16; negative: no pacing)")
 	fs.IntVar(&o.MaxPerIP, "max-per-ip", 1, "fetches in flight per IP (negative: no limit)")
 	fs.DurationVar(&o.RobotsPark, "robots-park", 0, "first wait of a host whose robots.txt fails, doubling (default 30 × min-delay)")
 	var maxParks int

@@ -28,6 +28,7 @@ type Options struct {
 	MaxParks        int32         // robots.txt failures in a row before a URL is given up; 4 (negative: never)
 	LeaseTTL        time.Duration // reissue a task without outcome after; 2m (keep ≤ the streams' Duplicates window)
 	MaxInFlight     int           // tasks published and not completed, per partition; 256
+	FetchBacklog    int           // fetch tasks to keep waiting for crawlers in FETCH; 0: automatic (half the tasks they hold, at least 16); negative: no pacing
 	MaxAttempts     int32         // tries per URL; 3
 	SiteBudget      int64         // URLs admitted per site before any site links to it; 1000
 	MaxDepth        int32         // hops from a seed; 16

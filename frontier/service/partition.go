@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"trawl.dev/frontier"
 	"trawl.dev/frontier/bolt"
 	"trawl.dev/proto"
@@ -26,6 +28,7 @@ type partition struct {
 
 	reqs chan *request
 	pub  chan frontier.Lease
+	kick chan struct{} // the pacer has credit again
 	quit chan struct{}
 
 	// Mirrors of the loop's state, for Stats and metrics.
@@ -51,6 +54,9 @@ type focus struct {
 	site     string
 	priority int32
 }
+
+// maxTake bounds the leases a partition asks the pacer for at once.
+const maxTake = 8
 
 // maxBatch bounds the requests committed in one transaction.
 const maxBatch = 256
@@ -115,6 +121,7 @@ func (pt *partition) loop() {
 			}
 		case <-timer.C:
 		case <-pt.sched.Woken():
+		case <-pt.kick:
 		case <-tick.C:
 		case <-pt.quit:
 			return
@@ -124,7 +131,16 @@ func (pt *partition) loop() {
 		if merr != nil {
 			log.Error("frontier: upkeep failed", "err", merr)
 		}
-		leases, err := pt.sched.Dispatch()
+		// Credit is asked for only when a host is due, a few leases at a
+		// time, so that partitions share it.
+		want := 0
+		if t, ok := pt.sched.Wake(); ok && !t.After(pt.svc.o.Now()) {
+			want = min(pt.sched.Free(), maxTake)
+		}
+		got := pt.svc.pace.take(pt, want)
+		leases, err := pt.sched.DispatchUpTo(got)
+		pt.svc.pace.give(got - len(leases))
+		starved := got < want
 		if err != nil {
 			log.Error("frontier: dispatch failed", "err", err)
 		}
@@ -136,6 +152,11 @@ func (pt *partition) loop() {
 		wait := time.Hour
 		if t, ok := pt.sched.Wake(); ok {
 			wait = max(t.Sub(pt.svc.o.Now()), 0)
+		}
+		if starved {
+			// The pacer kicks the loop when credit returns; the timer is
+			// a backstop.
+			wait = max(wait, 250*time.Millisecond)
 		}
 		switch {
 		case err != nil || merr != nil:
@@ -210,13 +231,51 @@ func (pt *partition) apply(batch []*request) {
 // may have come between their commit and their publish; the message ID,
 // derived from the lease, drops a second copy), then those the loop issues.
 // A lease that cannot be published is left to expire and be reissued.
+//
+// Leases go out asynchronously, without waiting for one's ack before the
+// next: a lease holds its host and address until its outcome returns, so
+// time spent queued behind other leases' acks is time the host sits idle.
+// A second goroutine confirms the acks and publishes again, synchronously,
+// what failed.
 func (pt *partition) publish(outstanding []frontier.Lease) {
-	for _, l := range outstanding {
+	type sent struct {
+		l   frontier.Lease
+		ack jetstream.PubAckFuture
+	}
+	acks := make(chan sent, cap(pt.pub))
+	confirmed := make(chan struct{})
+	go func() {
+		defer close(confirmed)
+		for a := range acks {
+			select {
+			case <-a.ack.Ok():
+				pt.svc.stats.published.Add(1)
+			case <-a.ack.Err():
+				pt.svc.stats.publishErrors.Add(1)
+				pt.publishOne(a.l)
+			}
+		}
+	}()
+	send := func(l frontier.Lease) {
+		msg, err := bus.Message(proto.Partitioned(proto.SubjectFetch, pt.p), toFetchTask(l, pt.p), proto.MsgID("fetch", l.ID))
+		if err == nil {
+			var ack jetstream.PubAckFuture
+			if ack, err = pt.svc.js.PublishMsgAsync(msg); err == nil {
+				acks <- sent{l, ack}
+				return
+			}
+		}
+		pt.svc.stats.publishErrors.Add(1)
 		pt.publishOne(l)
+	}
+	for _, l := range outstanding {
+		send(l)
 	}
 	for l := range pt.pub {
-		pt.publishOne(l)
+		send(l)
 	}
+	close(acks)
+	<-confirmed
 }
 
 func (pt *partition) publishOne(l frontier.Lease) {

@@ -99,6 +99,7 @@ type Service struct {
 	js     jetstream.JetStream
 	o      Options
 	policy frontier.Policy
+	pace   *pacer // nil: no pacing
 
 	id          string // this instance, for partition claims
 	owner       Owner
@@ -200,6 +201,10 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}
 
+	if s.o.FetchBacklog >= 0 {
+		s.pace = newPacer(s.js, s.o.FetchBacklog)
+		helpers.Go(func() { s.pace.run(cctx) })
+	}
 	var loops, pubs sync.WaitGroup
 	for _, pt := range parts {
 		loops.Go(pt.loop)
@@ -304,6 +309,7 @@ func (s *Service) open() ([]*partition, error) {
 			if sched, err = frontier.NewScheduler(st, s.policy, s.o.Now, opts...); err == nil {
 				pt := &partition{p: p, svc: s, store: st, sched: sched,
 					reqs: make(chan *request, 64), pub: make(chan frontier.Lease, s.policy.MaxInFlight),
+					kick: make(chan struct{}, 1),
 					quit: make(chan struct{})}
 				pt.mirror()
 				parts = append(parts, pt)
@@ -603,4 +609,21 @@ func (s *Service) handleFocus(msg jetstream.Msg) error {
 		return fmt.Errorf("frontier/service: reroute focus %s: %w", site, err)
 	}
 	return nil
+}
+
+// Waiting counts the owned partitions' active hosts by why they wait
+// (frontier.HostView.Why), as last sampled by each partition (every few
+// seconds).
+func (s *Service) Waiting() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int)
+	for _, pt := range s.parts {
+		if w := pt.waiting.Load(); w != nil {
+			for why, n := range *w {
+				out[why] += n
+			}
+		}
+	}
+	return out
 }

@@ -39,18 +39,28 @@ func Retry(d time.Duration, err error) error { return &RetryError{Delay: d, Err:
 // Publish marshals m and publishes it on subject with Nats-Msg-Id id (no
 // header when id is empty), waiting for the stream's acknowledgement.
 func Publish(ctx context.Context, js jetstream.JetStream, subject string, m gproto.Message, id string) error {
-	data, err := gproto.Marshal(m)
+	msg, err := Message(subject, m, id)
 	if err != nil {
-		return fmt.Errorf("bus: marshal for %s: %w", subject, err)
-	}
-	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
-	if id != "" {
-		msg.Header.Set(jetstream.MsgIDHeader, id)
+		return err
 	}
 	if _, err := js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("bus: publish %s: %w", subject, err)
 	}
 	return nil
+}
+
+// Message marshals m into a message for subject with Nats-Msg-Id id (no
+// header when id is empty), for PublishMsg or PublishMsgAsync.
+func Message(subject string, m gproto.Message, id string) (*nats.Msg, error) {
+	data, err := gproto.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("bus: marshal for %s: %w", subject, err)
+	}
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	if id != "" {
+		msg.Header.Set(jetstream.MsgIDHeader, id)
+	}
+	return msg, nil
 }
 
 // Decode unmarshals a message body into m, wrapping failures in ErrMalformed.
@@ -139,6 +149,42 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 	slots := make(chan struct{}, o.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// run hands the messages of one pull to workers, each holding one of
+	// the slots taken for the pull, gives back the slots it did not use,
+	// and returns how many messages there were.
+	run := func(batch jetstream.MessageBatch, free int) int {
+		n := 0
+		for msg := range batch.Messages() {
+			n++
+			free--
+			wg.Go(func() {
+				defer func() { <-slots }()
+				c.handle(msg)
+			})
+		}
+		for ; free > 0; free-- {
+			<-slots
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) &&
+			!errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			o.Logger.Debug("bus: pull ended", "stream", o.Stream, "err", err)
+		}
+		return n
+	}
+	failed := func(err error, free int) bool {
+		for ; free > 0; free-- {
+			<-slots
+		}
+		if ctx.Err() != nil {
+			return true
+		}
+		o.Logger.Warn("bus: fetch failed", "stream", o.Stream, "durable", o.Durable, "err", err)
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+		return ctx.Err() != nil
+	}
 	for ctx.Err() == nil {
 		// Wait for at least one free worker, then take all that are free.
 		select {
@@ -156,37 +202,34 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 				break more
 			}
 		}
-		batch, err := cons.Fetch(free, jetstream.FetchMaxWait(o.FetchWait))
+		// Take what is waiting at once, without waiting for a full batch:
+		// a pull that waits for more while its first messages are done
+		// would hold every free worker idle until it expires.
+		batch, err := cons.FetchNoWait(free)
 		if err != nil {
-			for ; free > 0; free-- {
-				<-slots
-			}
-			if ctx.Err() != nil {
-				return nil
-			}
-			o.Logger.Warn("bus: fetch failed", "stream", o.Stream, "durable", o.Durable, "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-ctx.Done():
+			if failed(err, free) {
 				return nil
 			}
 			continue
 		}
-		for msg := range batch.Messages() {
-			free--
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-slots }()
-				c.handle(msg)
-			}()
+		if run(batch, free) > 0 {
+			continue
 		}
-		for ; free > 0; free-- {
-			<-slots
+		// Nothing was waiting: wait for the next message, which ends the
+		// pull at once; the loop then takes whatever followed it.
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
-			o.Logger.Debug("bus: fetch ended", "stream", o.Stream, "err", err)
+		batch, err = cons.Fetch(1, jetstream.FetchMaxWait(o.FetchWait))
+		if err != nil {
+			if failed(err, 1) {
+				return nil
+			}
+			continue
 		}
+		run(batch, 1)
 	}
 	return nil
 }

@@ -29,9 +29,11 @@ type config struct {
 	Seeds         []string          `json:"seeds"` // home pages of the seed hubs, with the port
 	Hosts         map[string]string `json:"hosts"` // every simweb host (and www alias) → its IP
 	Concurrency   int               `json:"concurrency"`
-	MinDelay      time.Duration     `json:"min_delay"` // between two requests to one host
-	Timeout       time.Duration     `json:"timeout"`   // one fetch
-	MaxDepth      int               `json:"max_depth"` // link hops from a seed
+	MinDelay      time.Duration     `json:"min_delay"`    // between two requests to one host
+	MaxPerIP      int               `json:"max_per_ip"`   // requests in flight to one IP; 0: no per-IP rule
+	IPMinDelay    time.Duration     `json:"ip_min_delay"` // between two requests to one IP
+	Timeout       time.Duration     `json:"timeout"`      // one fetch
+	MaxDepth      int               `json:"max_depth"`    // link hops from a seed
 	SiteBudget    int               `json:"site_budget"`
 	NumPartitions int               `json:"num_partitions"`
 	DataDir       string            `json:"data_dir"`
@@ -69,6 +71,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		seed        = fs.Int64("seed", 1, "simweb generator seed")
 		concurrency = fs.Int("concurrency", 32, "fetches at once, for every contender")
 		minDelay    = fs.Duration("min-delay", 20*time.Millisecond, "between two requests to one host, for every contender")
+		perIP       = fs.Int("per-ip", 1, "requests in flight to one IP, for every contender (Trawl's default); 0: no per-IP rule")
+		ipDelay     = fs.Duration("ip-min-delay", -1, "between two requests to one IP, for every contender; default min-delay/4 (Trawl's default)")
 		timeout     = fs.Duration("timeout", 5*time.Second, "one fetch")
 		maxDepth    = fs.Int("max-depth", 16, "link hops from a seed")
 		budget      = fs.Int("site-budget", 1000, "pages per site")
@@ -82,6 +86,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if *perIP < 0 {
+		fmt.Fprintln(stderr, "crawlbench: --per-ip must be 0 (no rule) or more")
+		return 2
+	}
+	if *ipDelay < 0 {
+		*ipDelay = *minDelay / 4
 	}
 	run := strings.Split(*only, ",")
 	for _, c := range run {
@@ -112,7 +123,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer srv.Close()
 	cfg := config{
 		DNS: srv.DNSAddr(), Seeds: srv.Seeds(), Hosts: map[string]string{},
-		Concurrency: *concurrency, MinDelay: *minDelay, Timeout: *timeout, MaxDepth: *maxDepth,
+		Concurrency: *concurrency, MinDelay: *minDelay, MaxPerIP: *perIP, IPMinDelay: *ipDelay,
+		Timeout: *timeout, MaxDepth: *maxDepth,
 		SiteBudget: *budget, NumPartitions: *partitions,
 		MMDB: filepath.Join(dir, "country.mmdb"), URLFile: filepath.Join(dir, "colly-urls.txt"),
 		UserAgent: "TrawlBench/0.1",
@@ -127,8 +139,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crawlbench: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "crawlbench: simweb %d sites (%d hosts) on port %d, DNS %s; concurrency %d, min delay %v, timeout %v\n",
-		*sites, len(cfg.Hosts), srv.Port(), srv.DNSAddr(), *concurrency, *minDelay, *timeout)
+	fmt.Fprintf(stdout, "crawlbench: simweb %d sites (%d hosts) on port %d, DNS %s; concurrency %d, per host 1 request with min delay %v, per IP %s, timeout %v\n",
+		*sites, len(cfg.Hosts), srv.Port(), srv.DNSAddr(), *concurrency, *minDelay, perIPText(*perIP, *ipDelay), *timeout)
 
 	results := map[string]*result{}
 	for _, name := range run {
@@ -148,6 +160,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	printTable(stdout, run, results)
 	return 0
+}
+
+func perIPText(n int, delay time.Duration) string {
+	if n == 0 {
+		return "no limit"
+	}
+	return fmt.Sprintf("%d request(s) with min delay %v", n, delay)
 }
 
 func cpuPer1000(r *result) float64 {

@@ -39,7 +39,11 @@ func runColly(ctx context.Context, cfg config) (*result, error) {
 		return nil, err
 	}
 
-	gate := newHostGate(cfg.MinDelay)
+	gate := newHostGate(cfg.MinDelay, 1)
+	var ipGate *hostGate // keyed by the host's IP, the same rule as Trawl's
+	if cfg.MaxPerIP > 0 {
+		ipGate = newHostGate(cfg.IPMinDelay, cfg.MaxPerIP)
+	}
 	var (
 		mu      sync.Mutex
 		seen    = map[string]bool{}
@@ -53,11 +57,17 @@ func runColly(ctx context.Context, cfg config) (*result, error) {
 	c.OnRequest(func(r *colly.Request) {
 		host := r.URL.Hostname()
 		gate.acquire(host)
+		if ipGate != nil {
+			ipGate.acquire(cfg.Hosts[strings.ToLower(host)])
+		}
 		held.Store(r.ID, host)
 	})
 	release := func(r *colly.Request) {
 		if host, ok := held.LoadAndDelete(r.ID); ok {
 			gate.release(host.(string))
+			if ipGate != nil {
+				ipGate.release(cfg.Hosts[strings.ToLower(host.(string))])
+			}
 		}
 	}
 	// The host is free once the response has arrived: colly calls
@@ -115,17 +125,19 @@ func runColly(ctx context.Context, cfg config) (*result, error) {
 	return res, f.Close()
 }
 
-// hostGate lets one request per host through at a time, with a minimum
-// delay between two: the politeness the frontier gives Trawl and
-// CONCURRENT_REQUESTS_PER_DOMAIN=1 with DOWNLOAD_DELAY gives Scrapy.
+// hostGate lets n requests per key (a host, or an IP) through at a time,
+// each slot free again a minimum delay after its request's response: the
+// politeness the frontier gives Trawl and CONCURRENT_REQUESTS_PER_DOMAIN
+// (or _PER_IP) with DOWNLOAD_DELAY gives Scrapy.
 type hostGate struct {
 	delay time.Duration
+	n     int
 	mu    sync.Mutex
 	hosts map[string]chan struct{}
 }
 
-func newHostGate(delay time.Duration) *hostGate {
-	return &hostGate{delay: delay, hosts: map[string]chan struct{}{}}
+func newHostGate(delay time.Duration, n int) *hostGate {
+	return &hostGate{delay: delay, n: n, hosts: map[string]chan struct{}{}}
 }
 
 func (g *hostGate) slot(host string) chan struct{} {
@@ -133,7 +145,7 @@ func (g *hostGate) slot(host string) chan struct{} {
 	defer g.mu.Unlock()
 	ch := g.hosts[host]
 	if ch == nil {
-		ch = make(chan struct{}, 1)
+		ch = make(chan struct{}, g.n)
 		g.hosts[host] = ch
 	}
 	return ch

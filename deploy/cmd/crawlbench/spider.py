@@ -74,6 +74,9 @@ def main():
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_DELAY": CFG["min_delay"] / NS,
         "RANDOMIZE_DOWNLOAD_DELAY": False,
+        # Scrapy has one slot per IP when this is set, and DOWNLOAD_DELAY is
+        # then the delay between two requests to one IP (set below).
+        "CONCURRENT_REQUESTS_PER_IP": CFG["max_per_ip"],
         "DOWNLOAD_TIMEOUT": CFG["timeout"] / NS,
         "DEPTH_LIMIT": CFG["max_depth"],
         "REDIRECT_MAX_TIMES": 5,
@@ -85,6 +88,8 @@ def main():
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "ERROR",
     }
+    if CFG["max_per_ip"] > 0:
+        settings["DOWNLOAD_DELAY"] = CFG["ip_min_delay"] / NS
     process = CrawlerProcess(settings)
     process.crawl(Bench)
     process.start()

@@ -17,7 +17,7 @@ import (
 func runTrawl(ctx context.Context, cfg config, stderr io.Writer) (*result, error) {
 	n, err := node.Start(ctx, node.Options{
 		DataDir: cfg.DataDir, NumPartitions: cfg.NumPartitions, Concurrency: cfg.Concurrency,
-		MinDelay: cfg.MinDelay, FetchTimeout: cfg.Timeout, Resolver: cfg.DNS, AllowLoopback: true, GeoIPDB: cfg.MMDB,
+		MinDelay: cfg.MinDelay, MaxPerIP: trawlPerIP(cfg.MaxPerIP), IPMinDelay: cfg.IPMinDelay, FetchTimeout: cfg.Timeout, Resolver: cfg.DNS, AllowLoopback: true, GeoIPDB: cfg.MMDB,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 	})
 	if err != nil {
@@ -76,8 +76,8 @@ func runTrawl(ctx context.Context, cfg config, stderr io.Writer) (*result, error
 		if now.Sub(lastLog) >= 2*time.Second {
 			lastLog = now
 			fs := n.Frontier.Stats()
-			fmt.Fprintf(stderr, "crawlbench trawl: %4.0fs %d pages, frontier queued %d in flight %d, crawler in flight %d\n",
-				now.Sub(start).Seconds(), f, fs.Queued, fs.InFlight, n.Crawler.Stats().InFlight)
+			fmt.Fprintf(stderr, "crawlbench trawl: %4.0fs %d pages, frontier queued %d in flight %d (hosts by why they wait %v), crawler in flight %d\n",
+				now.Sub(start).Seconds(), f, fs.Queued, fs.InFlight, n.Frontier.Waiting(), n.Crawler.Stats().InFlight)
 		}
 		if now.Sub(lastPage) >= quiet {
 			stopWait()
@@ -101,4 +101,13 @@ func runTrawl(ctx context.Context, cfg config, stderr io.Writer) (*result, error
 	st := n.Crawler.Stats()
 	res.Note = fmt.Sprintf("(%d pages to the classifier, %d links, failures %v)", st.Pages, st.Links, st.Failed)
 	return res, nil
+}
+
+// trawlPerIP maps the benchmark's "0: no per-IP rule" to the frontier's
+// negative value.
+func trawlPerIP(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
