@@ -12,11 +12,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -33,10 +36,17 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"trawl.dev/deploy/node"
-	"trawl.dev/simweb"
+	simcli "trawl.dev/simweb/cli"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "simweb" {
+		// The child: simweb serve with the rest of the arguments.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := simcli.Main(ctx, append([]string{"serve"}, os.Args[2:]...), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:]))
@@ -61,8 +71,9 @@ func run(ctx context.Context, args []string) int {
 		every    = fset.Duration("every", 5*time.Second, "sampling interval")
 		out      = fset.String("out", "soak", "directory for soak.csv, soak.png and the data")
 		conc     = fset.Int("concurrency", 64, "crawler workers")
-		delay    = fset.Duration("min-delay", 200*time.Millisecond, "per-host minimum delay")
+		delay    = fset.Duration("min-delay", time.Second, "per-host minimum delay (the frontier's default)")
 		warm     = fset.Duration("warm", 5*time.Minute, "compare RSS from this point to the end")
+		noSync   = fset.Bool("no-sync", false, "skip fsync of the frontier's bbolt files")
 	)
 	if err := fset.Parse(args); err != nil {
 		return 2
@@ -88,26 +99,23 @@ func run(ctx context.Context, args []string) int {
 	defer logf.Close()
 	log := slog.New(slog.NewJSONHandler(logf, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	web := simweb.Generate(simweb.Options{Sites: *sites, Seed: 1})
+	// simweb runs in its own process, so that what is sampled here is
+	// Trawl's memory alone.
 	mmdb := filepath.Join(data, "country.mmdb")
-	if err := web.WriteMMDB(mmdb); err != nil {
-		fmt.Fprintln(os.Stderr, "soak:", err)
-		return 1
-	}
-	srv, err := web.Start(ctx, simweb.ServeOptions{Logger: log})
+	web, err := startWeb(ctx, *sites, mmdb, filepath.Join(data, "seeds.txt"), logf)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		return 1
 	}
-	defer srv.Close()
+	defer web.stop()
 	n, err := node.Start(ctx, node.Options{DataDir: data, NumPartitions: 16, Concurrency: *conc, MinDelay: *delay,
-		FetchTimeout: 3 * time.Second, Resolver: srv.DNSAddr(), AllowLoopback: true, GeoIPDB: mmdb, NoSync: true, Logger: log})
+		FetchTimeout: 3 * time.Second, Resolver: web.dns, AllowLoopback: true, GeoIPDB: mmdb, NoSync: *noSync, Logger: log})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		return 1
 	}
 	defer n.Close()
-	if err := n.Frontier.Seed(ctx, srv.Seeds()...); err != nil {
+	if err := n.Frontier.Seed(ctx, web.seeds...); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		return 1
 	}
@@ -270,4 +278,55 @@ func writePlot(path string, samples []sample) error {
 		return err
 	}
 	return f.Close()
+}
+
+// web is simweb serving in a child process.
+type web struct {
+	cmd   *exec.Cmd
+	dns   string
+	seeds []string
+}
+
+// startWeb starts simweb with sites sites, writing its country database to
+// mmdb and its seeds to seedsFile, and waits until it serves.
+func startWeb(ctx context.Context, sites int, mmdb, seedsFile string, logw io.Writer) (*web, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, "simweb", "--sites", strconv.Itoa(sites), "--seed", "1",
+		"--mmdb", mmdb, "--seeds-out", seedsFile)
+	cmd.Stderr = logw
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start simweb: %w", err)
+	}
+	w := &web{cmd: cmd}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if dns, ok := strings.CutPrefix(sc.Text(), "dns "); ok {
+			w.dns = dns
+			break
+		}
+	}
+	go io.Copy(io.Discard, out)
+	if w.dns == "" {
+		w.stop()
+		return nil, errors.New("simweb exited before serving (its log is in soak.log)")
+	}
+	b, err := os.ReadFile(seedsFile)
+	if err != nil {
+		w.stop()
+		return nil, err
+	}
+	w.seeds = strings.Fields(string(b))
+	return w, nil
+}
+
+func (w *web) stop() {
+	_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	_ = w.cmd.Wait()
 }
