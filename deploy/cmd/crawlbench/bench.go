@@ -255,6 +255,9 @@ func runChild(ctx context.Context, name string, cfg config, dir string, maxTime 
 	if err != nil {
 		return nil, fmt.Errorf("%w; output: %s", err, tail(out.String(), 2000))
 	}
+	if res.Pages == 0 {
+		return nil, fmt.Errorf("fetched no page; output: %s", tail(out.String(), 2000))
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.CPUS = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 		res.PeakRSSMB = float64(ru.Maxrss) / 1024 // KiB on Linux

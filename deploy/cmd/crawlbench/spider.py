@@ -90,6 +90,8 @@ def main():
     }
     if CFG["max_per_ip"] > 0:
         settings["DOWNLOAD_DELAY"] = CFG["ip_min_delay"] / NS
+        # The downloader-aware queue refuses per-IP slots.
+        del settings["SCHEDULER_PRIORITY_QUEUE"]
     process = CrawlerProcess(settings)
     process.crawl(Bench)
     process.start()
