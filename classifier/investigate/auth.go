@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"trawl.dev/proto"
 )
 
 // Role is what a token may do. Each role may do what the ones before it may.
@@ -140,7 +142,7 @@ func newTokens(static []Token) (*tokens, error) {
 // open creates the bucket if needed and starts watching it; the watch ends
 // with ctx. It returns once the bucket's current tokens are loaded.
 func (t *tokens) open(ctx context.Context, js jetstream.JetStream, replicas int) error {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: TokenBucket,
+	kv, err := proto.EnsureKeyValue(ctx, js, jetstream.KeyValueConfig{Bucket: TokenBucket,
 		Description: "investigator API tokens, by SHA-256", History: 1, Storage: jetstream.FileStorage, Replicas: replicas})
 	if err != nil {
 		return fmt.Errorf("token bucket: %w", err)

@@ -48,7 +48,8 @@ type Options struct {
 	CreateAdminToken bool
 	// AdminTokenName names it. Default "admin".
 	AdminTokenName string
-	// Replicas of the streams and the token bucket. Default 1.
+	// Replicas of the streams and the token bucket. 0 keeps an existing
+	// stream's and bucket's (one for a new one).
 	Replicas int
 	// LabelWait is how long a label request waits to see its label in the
 	// read model before answering 202 Accepted. Default 5s.
@@ -108,8 +109,8 @@ func New(nc *nats.Conn, o Options) (*Server, error) {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:8090"
 	}
-	if o.Replicas <= 0 {
-		o.Replicas = 1
+	if o.Replicas < 0 {
+		return nil, fmt.Errorf("investigate: %d replicas", o.Replicas)
 	}
 	if o.LabelWait <= 0 {
 		o.LabelWait = 5 * time.Second

@@ -10,13 +10,13 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"trawl.dev/classifier"
 	"trawl.dev/proto"
+	"trawl.dev/proto/natsconn"
 )
 
 // command is one subcommand of the classifier binary.
@@ -84,10 +84,11 @@ func readRegistrars(path string, stderr io.Writer) (classifier.Registrars, error
 
 // runFlags are the flags of "run"; each defaults to its TRAWL_* variable.
 type runFlags struct {
-	nats, data, partitions, logLevel, geoip, asn, httpAddr, trackers, registrars string
-	numPartitions, replicas, workers, focusPriority                              int
-	verdictHistory                                                               int
-	storeThreshold, russiaThreshold                                              float64
+	nats                                                                   *natsconn.Options
+	data, partitions, logLevel, geoip, asn, httpAddr, trackers, registrars string
+	numPartitions, replicas, workers, focusPriority                        int
+	verdictHistory                                                         int
+	storeThreshold, russiaThreshold                                        float64
 }
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -124,12 +125,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return n
 	}
 	def := classifier.DefaultScoring()
-	fs.StringVar(&f.nats, "nats", env("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)")
+	f.nats = natsconn.Flags(fs, nats.DefaultURL)
 	fs.StringVar(&f.data, "data", env("TRAWL_DATA", "data"), "data directory; state goes in <data>/classifier (TRAWL_DATA)")
 	fs.StringVar(&f.partitions, "partitions", env("TRAWL_PARTITIONS", "all"), `partitions to own: "all", "0-31", "0,2,5-7" (TRAWL_PARTITIONS)`)
 	fs.IntVar(&f.numPartitions, "num-partitions", envInt("TRAWL_NUM_PARTITIONS", 0), "cluster partition count; 0 takes the cluster's (TRAWL_NUM_PARTITIONS)")
 	fs.StringVar(&f.logLevel, "log-level", env("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error (TRAWL_LOG_LEVEL)")
-	fs.IntVar(&f.replicas, "replicas", envInt("TRAWL_REPLICAS", 1), "stream replicas (TRAWL_REPLICAS)")
+	fs.IntVar(&f.replicas, "replicas", envInt("TRAWL_REPLICAS", 0), "stream and bucket replicas (3 on a cluster); 0 keeps what the cluster has, 1 for a new stream (TRAWL_REPLICAS)")
 	fs.IntVar(&f.verdictHistory, "verdict-history", envInt("TRAWL_VERDICT_HISTORY", 0), "verdicts of each site the VERDICTS stream keeps for read models; 0 keeps the stream's, at least 20 (TRAWL_VERDICT_HISTORY)")
 	fs.IntVar(&f.workers, "workers", envInt("TRAWL_CLASSIFIER_WORKERS", 4), "pages handled at a time per partition (TRAWL_CLASSIFIER_WORKERS)")
 	fs.StringVar(&f.geoip, "geoip-db", env("TRAWL_GEOIP_DB", ""), "MaxMind-format country database; default: the embedded table (TRAWL_GEOIP_DB)")
@@ -165,8 +166,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return 2
 		}
 	}
-	if f.numPartitions < 0 || f.workers < 1 || f.replicas < 1 {
-		fmt.Fprintf(stderr, "classifier run: --num-partitions, --workers and --replicas must be positive\n")
+	if f.numPartitions < 0 || f.workers < 1 || f.replicas < 0 {
+		fmt.Fprintf(stderr, "classifier run: --workers must be positive, --num-partitions and --replicas not negative\n")
+		return 2
+	}
+	if err := f.nats.Validate(); err != nil {
+		fmt.Fprintf(stderr, "classifier run: %v\n", err)
 		return 2
 	}
 	if f.verdictHistory < 0 {
@@ -180,9 +185,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 
-	nc, err := nats.Connect(f.nats, nats.Name(Name), nats.MaxReconnects(-1), nats.Timeout(10*time.Second))
+	nc, err := natsconn.Connect(f.nats, Name, log)
 	if err != nil {
-		log.Error("classifier: connect to NATS", "url", f.nats, "err", err)
+		log.Error("classifier: connect to NATS", "err", err)
 		return 1
 	}
 	defer nc.Close()

@@ -69,7 +69,9 @@ type Options struct {
 	// Workers is how many pages of one partition are handled at a time.
 	// Default 4 (they share bbolt commits).
 	Workers int
-	// Replicas of the streams this service ensures. Default 1.
+	// Replicas of the streams this service ensures. 0 keeps an existing
+	// stream's (one for a new stream), so a classifier cannot scale an R3
+	// cluster down.
 	Replicas int
 	// VerdictHistory is how many verdicts of each site the VERDICTS stream
 	// keeps, for read models built from it; 0 keeps the stream's setting,
@@ -143,12 +145,12 @@ type Service struct {
 	// changes and the verdicts it patches happen as one step.
 	familyMu sync.Mutex
 	families *bolt.Families
-
-	mu       sync.Mutex
 	// famLast is each site's member fingerprint (and flag) as last written
 	// to the family index: a page that changes neither changes no family,
 	// and most pages of a flagged store are such pages.
 	famLast map[string]uint64
+
+	mu       sync.Mutex
 	running  bool
 	httpAddr string
 
@@ -176,8 +178,8 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 	if o.Workers < 0 {
 		return nil, fmt.Errorf("classifier: new service: %d workers", o.Workers)
 	}
-	if o.Replicas <= 0 {
-		o.Replicas = 1
+	if o.Replicas < 0 {
+		return nil, fmt.Errorf("classifier: new service: %d replicas", o.Replicas)
 	}
 	if o.FocusPriority == 0 {
 		o.FocusPriority = 10
@@ -241,7 +243,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("classifier: run: jetstream: %w", err)
 	}
 	s.js = js
-	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{Replicas: s.o.Replicas, VerdictHistory: s.o.VerdictHistory}); err != nil {
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{Replicas: s.o.Replicas, VerdictHistory: s.o.VerdictHistory, Logger: s.log}); err != nil {
 		return fmt.Errorf("classifier: run: %w", err)
 	}
 
@@ -461,8 +463,6 @@ func (s *Service) updateFamily(ctx context.Context, store *bolt.Store, site *cla
 	if err != nil {
 		return err
 	}
-	fams, err := s.families.Families(affected)
-	if err != nil {
 	if s.famLast == nil {
 		s.famLast = make(map[string]uint64)
 	}
@@ -476,6 +476,8 @@ func (s *Service) updateFamily(ctx context.Context, store *bolt.Store, site *cla
 	if len(affected) == 0 {
 		return nil
 	}
+	fams, err := s.families.Families(affected)
+	if err != nil {
 		return err
 	}
 	for _, name := range affected {

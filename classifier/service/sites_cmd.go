@@ -22,6 +22,7 @@ import (
 
 	"trawl.dev/classifier/investigate"
 	"trawl.dev/classifier/readmodel"
+	"trawl.dev/proto/natsconn"
 )
 
 func init() {
@@ -41,16 +42,21 @@ func invEnv(name, def string) string {
 func investigateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("classifier investigate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	defReplicas, err := strconv.Atoi(invEnv("TRAWL_REPLICAS", "0"))
+	if err != nil {
+		fmt.Fprintf(stderr, "classifier investigate: TRAWL_REPLICAS=%q is not a number\n", os.Getenv("TRAWL_REPLICAS"))
+		return 2
+	}
 	var (
-		natsURL  = fs.String("nats", invEnv("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)")
 		data     = fs.String("data", invEnv("TRAWL_DATA", "data"), "data directory; the read model goes in <data>/investigate (TRAWL_DATA)")
 		addr     = fs.String("http", invEnv("TRAWL_INVESTIGATE_HTTP", "127.0.0.1:8090"), "address of the API and web UI (TRAWL_INVESTIGATE_HTTP)")
 		rebuild  = fs.Bool("rebuild", false, "build the read model again from the VERDICTS and LABELS streams")
 		admin    = fs.Bool("create-admin-token", false, "create an admin token and print it (e.g. for the first start)")
-		replicas = fs.Int("replicas", 1, "stream and token-bucket replicas")
+		replicas = fs.Int("replicas", defReplicas, "stream and token-bucket replicas (3 on a cluster); 0 keeps what the cluster has, 1 for a new stream (TRAWL_REPLICAS)")
 		secure   = fs.Bool("secure-cookies", false, "mark the session cookie Secure (behind a TLS proxy)")
 		logLevel = fs.String("log-level", invEnv("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error (TRAWL_LOG_LEVEL)")
 	)
+	natsOpts := natsconn.Flags(fs, nats.DefaultURL)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,14 +72,18 @@ func investigateCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "classifier investigate: --log-level %q: want debug, info, warn or error\n", *logLevel)
 		return 2
 	}
-	if *replicas < 1 {
-		fmt.Fprintln(stderr, "classifier investigate: --replicas must be positive")
+	if *replicas < 0 {
+		fmt.Fprintln(stderr, "classifier investigate: --replicas must not be negative")
+		return 2
+	}
+	if err := natsOpts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "classifier investigate: %v\n", err)
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	nc, err := nats.Connect(*natsURL, nats.Name("trawl-investigate"), nats.MaxReconnects(-1), nats.Timeout(10*time.Second))
+	nc, err := natsconn.Connect(natsOpts, "trawl-investigate", log)
 	if err != nil {
-		log.Error("investigate: connect to NATS", "url", *natsURL, "err", err)
+		log.Error("investigate: connect to NATS", "err", err)
 		return 1
 	}
 	defer nc.Close()

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nats-io/nats.go"
+	"trawl.dev/proto/natsconn"
 )
 
 // Main is the crawler binary: it parses args (flags, with TRAWL_*
@@ -28,10 +28,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	env := envDefaults{}
 	var (
-		natsURL       = fs.String("nats", env.str("TRAWL_NATS", "nats://127.0.0.1:4222"), "NATS server URL (env TRAWL_NATS)")
 		_             = fs.String("data", env.str("TRAWL_DATA", ""), "data directory; unused, the crawler keeps no state (env TRAWL_DATA)")
 		_             = fs.String("partitions", env.str("TRAWL_PARTITIONS", "all"), "accepted for uniformity; a crawler serves every partition (env TRAWL_PARTITIONS)")
-		numPartitions = fs.Int("num-partitions", env.int("TRAWL_NUM_PARTITIONS", 0), "cluster partition count; 0 reads it from the cluster (env TRAWL_NUM_PARTITIONS)")
+		numPartitions = fs.Int("num-partitions", env.int("TRAWL_NUM_PARTITIONS", 0), "cluster partition count, checked against the cluster's; 0 takes the cluster's, or records the default 64 on a new cluster (env TRAWL_NUM_PARTITIONS)")
+		replicas      = fs.Int("replicas", env.int("TRAWL_REPLICAS", 0), "stream and bucket replicas (3 on a cluster); 0 keeps what the cluster has, 1 for a new stream (env TRAWL_REPLICAS)")
 		logLevel      = fs.String("log-level", env.str("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error (env TRAWL_LOG_LEVEL)")
 		concurrency   = fs.Int("concurrency", env.int("TRAWL_CONCURRENCY", 32), "fetches at once (env TRAWL_CONCURRENCY)")
 		resolver      = fs.String("resolver", env.str("TRAWL_RESOLVER", ""), "DNS server host:port; empty uses the system resolver (env TRAWL_RESOLVER)")
@@ -53,6 +53,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		warcMax       = fs.Int64("warc-max-size", int64(env.int("TRAWL_WARC_MAX_SIZE", 1<<30)), "bytes of one WARC file before the next (env TRAWL_WARC_MAX_SIZE)")
 		drain         = fs.Duration("drain-timeout", env.duration("TRAWL_DRAIN_TIMEOUT", 10*time.Second), "on SIGTERM, time given to fetches in flight before they are cut and naked (env TRAWL_DRAIN_TIMEOUT)")
 	)
+	natsOpts := natsconn.Flags(fs, "nats://127.0.0.1:4222")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -67,6 +68,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crawler: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
+	if *numPartitions < 0 || *replicas < 0 {
+		fmt.Fprintln(stderr, "crawler: --num-partitions and --replicas must not be negative")
+		return 2
+	}
+	if err := natsOpts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "crawler: %v\n", err)
+		return 2
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(stderr, "crawler: --log-level %q: want debug, info, warn or error\n", *logLevel)
@@ -79,9 +88,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	nc, err := nats.Connect(*natsURL, nats.Name("trawl-crawler"))
+	nc, err := natsconn.Connect(natsOpts, "trawl-crawler", logger)
 	if err != nil {
-		fmt.Fprintf(stderr, "crawler: connect to %s: %v\n", *natsURL, err)
+		fmt.Fprintf(stderr, "crawler: %v\n", err)
 		return 1
 	}
 	defer nc.Close()
@@ -90,7 +99,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		AllowNets: nets, UserAgent: *userAgent, MaxBody: *maxBody, MaxWireBody: *maxWireBody, MaxHeaderBytes: *maxHeader,
 		Timeout: *timeout, FirstByte: *firstByte, ConnectTimeout: *connect, MaxRedirects: *maxRedirects,
 		DNSCacheSize: *dnsCache, DNSCacheTTL: *dnsTTL, RobotsTTL: *robotsTTL, WARCDir: *warcDir, WARCMaxSize: *warcMax,
-		DrainTimeout: *drain, NumPartitions: *numPartitions, Logger: logger,
+		DrainTimeout: *drain, NumPartitions: *numPartitions, Replicas: *replicas, Logger: logger,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "crawler: %v\n", err)
@@ -98,7 +107,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "crawler: running against %s\n", *natsURL)
+	fmt.Fprintf(stdout, "crawler: running against %s\n", natsconn.Redacted(natsOpts.URL))
 	err = svc.Run(ctx)
 	// Acks and naks of the last tasks must reach the server before Close.
 	if ferr := nc.FlushTimeout(5 * time.Second); ferr != nil {

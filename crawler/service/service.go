@@ -57,10 +57,16 @@ type Options struct {
 	WARCMaxSize int64
 	// DrainTimeout bounds a stop: fetches still running this long after the
 	// context ends are cancelled and their tasks naked. Default 10s.
-	DrainTimeout  time.Duration
-	NumPartitions int           // P; 0 = read (or create) it in Run with proto.EnsureCluster
-	Replicas      int           // stream replicas for proto.EnsureStreams; default 1
-	AckWait       time.Duration // default max(30s, 2×Timeout)
+	DrainTimeout time.Duration
+	// NumPartitions is P. Run checks it against the cluster's (the
+	// trawl_cluster bucket); 0 takes the cluster's, and on a new cluster
+	// records proto.DefaultPartitions, as every service does.
+	NumPartitions int
+	// Replicas of the streams and the cluster bucket; 0 keeps an existing
+	// stream's (one for a new stream), so a crawler cannot scale an R3
+	// cluster down.
+	Replicas int
+	AckWait  time.Duration // default max(30s, 2×Timeout)
 	// Fetcher replaces the colly fetcher built from the options above
 	// (Resolver, Allow*, UserAgent, Max*, timeouts, DNS cache, WARC).
 	Fetcher crawler.Fetcher
@@ -202,16 +208,16 @@ func (s *Service) run(ctx context.Context) error {
 		return fmt.Errorf("crawler service: jetstream: %w", err)
 	}
 	s.js = js
-	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{Replicas: s.o.Replicas}); err != nil {
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{Replicas: s.o.Replicas, Logger: s.o.Logger}); err != nil {
 		return fmt.Errorf("crawler service: %w", err)
 	}
-	if s.parts.Load() == 0 {
-		n, err := proto.EnsureCluster(ctx, js, 0, s.o.Replicas)
-		if err != nil {
-			return fmt.Errorf("crawler service: partitions: %w", err)
-		}
-		s.parts.Store(int64(n))
+	// P is the cluster's: a crawler with another would send links and page
+	// facts to the wrong partitions.
+	n, err := proto.EnsureCluster(ctx, js, s.o.NumPartitions, s.o.Replicas)
+	if err != nil {
+		return fmt.Errorf("crawler service: partitions: %w", err)
 	}
+	s.parts.Store(int64(n))
 	svc, err := micro.AddService(s.nc, micro.Config{
 		Name: "trawl-crawler", Version: "0.1.0",
 		Description: "fetches pages for the frontier and reports facts to the classifier",
@@ -378,7 +384,7 @@ func (s *Service) publish(ctx context.Context, msgs []outMsg) error {
 		case err := <-f.Err():
 			return fmt.Errorf("publish %s: %w", msgs[i].subject, err)
 		case <-timeout.C:
-			return fmt.Errorf("publish %s: no ack in %v", msgs[i].subject, publishTimeout)
+			return fmt.Errorf("publish %s: no ack in %v: %w", msgs[i].subject, publishTimeout, nats.ErrTimeout)
 		case <-ctx.Done():
 			return fmt.Errorf("publish %s: %w", msgs[i].subject, ctx.Err())
 		}

@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"trawl.dev/deploy/node"
+	"trawl.dev/proto/natsconn"
 )
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var (
 		seeds        = fs.String("seeds", "", "file of seed URLs, one a line (# starts a comment); required")
-		natsURL      = fs.String("nats", "", "external NATS URL (default: run an embedded nats-server)")
 		natsPort     = fs.Int("nats-port", 4222, "client port of the embedded nats-server (0 picks a free one)")
 		dataDir      = fs.String("data", "trawl-data", "data directory: JetStream files and bbolt state")
 		concurrency  = fs.Int("concurrency", 64, "crawler workers")
@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		partitions   = fs.Int("num-partitions", 0, "partitions of a new cluster (default 64; an existing cluster keeps its own)")
 		logLevel     = fs.String("log-level", "info", "log level")
 	)
+	natsOpts := natsconn.Flags(fs, "")
+	fs.Lookup("nats").Usage = "external NATS: every node's URL, comma-separated (default: run an embedded nats-server)"
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
@@ -44,6 +46,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *concurrency < 1 || *partitions < 0 || *minDelay < 0 || *fetchTO <= 0 {
 		fmt.Fprintln(stderr, "trawl run: --concurrency and --fetch-timeout must be positive, --min-delay and --num-partitions not negative")
 		return 2
+	}
+	if natsOpts.URL != "" {
+		if err := natsOpts.Validate(); err != nil {
+			fmt.Fprintf(stderr, "trawl run: %v\n", err)
+			return 2
+		}
 	}
 	urls, err := readSeeds(*seeds)
 	if err != nil {
@@ -60,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		port = -1
 	}
 	n, err := node.Start(ctx, node.Options{
-		NATSURL: *natsURL, NATSPort: port, DataDir: *dataDir, NumPartitions: *partitions,
+		NATSURL: natsOpts.URL, NATSAuth: natsOpts, NATSPort: port, DataDir: *dataDir, NumPartitions: *partitions,
 		Concurrency: *concurrency, MinDelay: *minDelay, FetchTimeout: *fetchTO, Resolver: *resolver,
 		AllowPrivate: *allowPrivate, AllowLoopback: *allowPrivate, GeoIPDB: *geoip, ASNDB: *asn, HTTPAddr: *httpAddr, InvestigateAddr: *uiAddr, WARCDir: *warcDir, Logger: log,
 	})

@@ -14,6 +14,7 @@ import (
 
 	"trawl.dev/proto"
 	"trawl.dev/proto/bus"
+	"trawl.dev/proto/natsconn"
 	"trawl.dev/proto/trawlpb"
 )
 
@@ -23,11 +24,11 @@ import (
 func seed(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	var (
-		natsURL = fs.String("nats", "nats://127.0.0.1:4222", "NATS URL of the cluster")
-		file    = fs.String("file", "", "file of seed URLs, one a line (# starts a comment)")
-		wait    = fs.Duration("wait", 0, "wait this long for --file to appear")
-		source  = fs.String("source", "cli", "where the seeds come from, recorded with each")
+		file   = fs.String("file", "", "file of seed URLs, one a line (# starts a comment)")
+		wait   = fs.Duration("wait", 0, "wait this long for --file to appear")
+		source = fs.String("source", "cli", "where the seeds come from, recorded with each")
 	)
+	natsOpts := natsconn.Flags(fs, "nats://127.0.0.1:4222")
 	if code := parseArgs(fs, args, stderr, true); code >= 0 {
 		return code
 	}
@@ -55,9 +56,13 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trawl seed: no URL: give URLs as arguments or --file")
 		return 2
 	}
-	nc, err := nats.Connect(*natsURL, nats.Name("trawl-seed"), nats.RetryOnFailedConnect(true), nats.MaxReconnects(30))
+	if err := natsOpts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "trawl seed: %v\n", err)
+		return 2
+	}
+	nc, err := natsconn.Connect(natsOpts, "trawl-seed", nil, nats.RetryOnFailedConnect(true), nats.MaxReconnects(30))
 	if err != nil {
-		fmt.Fprintf(stderr, "trawl seed: connect %s: %v\n", *natsURL, err)
+		fmt.Fprintf(stderr, "trawl seed: %v\n", err)
 		return 1
 	}
 	defer nc.Close()

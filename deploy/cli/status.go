@@ -14,6 +14,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"trawl.dev/proto/natsconn"
 )
 
 // status prints the whole cluster at a glance: every service instance that
@@ -22,10 +24,10 @@ import (
 func status(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	var (
-		natsURL  = fs.String("nats", "nats://127.0.0.1:4222", "NATS URL of the cluster")
 		interval = fs.Duration("interval", 2*time.Second, "how long to measure rates over")
 		watch    = fs.Bool("watch", false, "print again every interval until interrupted")
 	)
+	natsOpts := natsconn.Flags(fs, "nats://127.0.0.1:4222")
 	if code := parse(fs, args, stderr); code >= 0 {
 		return code
 	}
@@ -33,9 +35,13 @@ func status(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trawl status: --interval must be positive")
 		return 2
 	}
-	nc, err := nats.Connect(*natsURL, nats.Name("trawl-status"), nats.Timeout(5*time.Second))
+	if err := natsOpts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "trawl status: %v\n", err)
+		return 2
+	}
+	nc, err := natsconn.Connect(natsOpts, "trawl-status", nil, nats.Timeout(5*time.Second))
 	if err != nil {
-		fmt.Fprintf(stderr, "trawl status: connect %s: %v\n", *natsURL, err)
+		fmt.Fprintf(stderr, "trawl status: %v\n", err)
 		return 1
 	}
 	defer nc.Close()

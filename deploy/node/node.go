@@ -25,25 +25,30 @@ import (
 	crawler "trawl.dev/crawler/service"
 	frontier "trawl.dev/frontier/service"
 	"trawl.dev/proto"
+	"trawl.dev/proto/natsconn"
 	"trawl.dev/proto/natsembed"
 )
 
 // Options configure a node. DataDir is required.
 type Options struct {
-	NATSURL       string // empty: run an embedded nats-server
+	NATSURL       string // empty: run an embedded nats-server; else every node's URL, comma-separated
 	NATSPort      int    // embedded server's client port; 0 picks a free one
 	DataDir       string
 	NumPartitions int // 0: the cluster's, or proto.DefaultPartitions for a new one
 
+	// NATSAuth holds the credentials and TLS settings for NATSURL (its URL
+	// field is not used); nil: none.
+	NATSAuth *natsconn.Options
+
 	Concurrency   int           // crawler workers
 	MinDelay      time.Duration // per-host politeness
+	MaxPerIP      int           // fetches in flight per IP; 0: the frontier's default (1), negative: no limit
+	IPMinDelay    time.Duration // between fetches from one IP; 0: MinDelay/4, negative: none
 	FetchTimeout  time.Duration
 	Resolver      string // DNS resolver address for the crawler; empty: the system's
 	AllowLoopback bool
 	AllowPrivate  bool
 	// WARCDir is where the crawler writes every response as WARC files,
-	MaxPerIP      int           // fetches in flight per IP; 0: the frontier's default (1), negative: no limit
-	IPMinDelay    time.Duration // between fetches from one IP; 0: MinDelay/4, negative: none
 	// which each piece of evidence cites; empty: none.
 	WARCDir string
 
@@ -159,12 +164,12 @@ func (n *Node) frontierOptions() frontier.Options {
 		// The crawler's resolver, so per-IP politeness holds from a host's first fetch.
 		Resolver: n.opts.Resolver,
 		Logger:   n.opts.Logger.With("svc", "frontier"),
+		MaxPerIP: n.opts.MaxPerIP, IPMinDelay: n.opts.IPMinDelay,
 	}
 }
 
 // Start starts NATS (when embedded) and every service. The services run
 // until Close.
-		MaxPerIP: n.opts.MaxPerIP, IPMinDelay: n.opts.IPMinDelay,
 func Start(ctx context.Context, o Options) (*Node, error) {
 	if o.DataDir == "" {
 		return nil, errors.New("node: a data directory is required")
@@ -184,7 +189,12 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		}
 		n.nc, err = natsembed.Connect(n.ns, "trawl")
 	} else {
-		n.nc, err = nats.Connect(o.NATSURL, nats.Name("trawl"), nats.MaxReconnects(-1))
+		var c natsconn.Options
+		if o.NATSAuth != nil {
+			c = *o.NATSAuth
+		}
+		c.URL = o.NATSURL
+		n.nc, err = natsconn.Connect(&c, "trawl", o.Logger)
 	}
 	if err != nil {
 		n.shutdownNATS()
@@ -194,11 +204,12 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		n.shutdownNATS()
 		return nil, fmt.Errorf("node: jetstream: %w", err)
 	}
-	if err := proto.EnsureStreams(ctx, n.js, proto.StreamOptions{}); err != nil {
+	// Replicas unset: an external cluster's streams and buckets keep theirs.
+	if err := proto.EnsureStreams(ctx, n.js, proto.StreamOptions{Logger: o.Logger}); err != nil {
 		n.shutdownNATS()
 		return nil, err
 	}
-	if n.np, err = proto.EnsureCluster(ctx, n.js, o.NumPartitions, 1); err != nil {
+	if n.np, err = proto.EnsureCluster(ctx, n.js, o.NumPartitions, 0); err != nil {
 		n.shutdownNATS()
 		return nil, err
 	}

@@ -17,12 +17,13 @@ import (
 
 	"trawl.dev/frontier"
 	"trawl.dev/proto"
+	"trawl.dev/proto/natsconn"
 )
 
 // ctlFlags are the flags every control command takes.
 type ctlFlags struct {
 	fs         *flag.FlagSet
-	natsURL    *string
+	nats       *natsconn.Options
 	partitions *string
 	jsonOut    *bool
 }
@@ -31,7 +32,7 @@ func newCtlFlags(name string, stderr io.Writer, withPartitions bool) *ctlFlags {
 	fs := flag.NewFlagSet("frontier "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &ctlFlags{fs: fs,
-		natsURL: fs.String("nats", env("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)"),
+		nats:    natsconn.Flags(fs, nats.DefaultURL),
 		jsonOut: fs.Bool("json", false, "print JSON instead of a table")}
 	if withPartitions {
 		c.partitions = fs.String("partitions", env("TRAWL_PARTITIONS", "all"), `partitions: "all", "0-31", "0,2,5-7" (TRAWL_PARTITIONS)`)
@@ -41,9 +42,9 @@ func newCtlFlags(name string, stderr io.Writer, withPartitions bool) *ctlFlags {
 
 // connect connects and reads the cluster's partition count.
 func (c *ctlFlags) connect(ctx context.Context) (*nats.Conn, *Control, []int, error) {
-	nc, err := nats.Connect(*c.natsURL, nats.Name("trawl-frontier-ctl"))
+	nc, err := natsconn.Connect(c.nats, "trawl-frontier-ctl", nil)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("connect %s: %w", *c.natsURL, err)
+		return nil, nil, nil, err
 	}
 	js, err := jetstream.New(nc)
 	if err == nil {
@@ -54,7 +55,7 @@ func (c *ctlFlags) connect(ctx context.Context) (*nats.Conn, *Control, []int, er
 	}
 	var n int
 	if err == nil {
-		n, err = proto.EnsureCluster(ctx, js, 0, 1)
+		n, err = proto.EnsureCluster(ctx, js, 0, 0)
 	}
 	var parts []int
 	if err == nil && c.partitions != nil {

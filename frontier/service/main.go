@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"trawl.dev/proto"
+	"trawl.dev/proto/natsconn"
 )
 
 const usage = `usage:
@@ -86,13 +87,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
+	defReplicas, ok := envInt(stderr, "TRAWL_REPLICAS", 0)
+	if !ok {
+		return 2
+	}
 	var (
 		o          Options
-		natsURL    = fs.String("nats", env("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)")
+		natsOpts   = natsconn.Flags(fs, nats.DefaultURL)
 		partitions = fs.String("partitions", env("TRAWL_PARTITIONS", "all"), `owned partitions: "all", "0-31", "0,2,5-7" (TRAWL_PARTITIONS)`)
 		numParts   = fs.Int("num-partitions", defNum, "partition count of a new cluster; 0 takes the cluster's (TRAWL_NUM_PARTITIONS)")
 		logLevel   = fs.String("log-level", env("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error")
-		replicas   = fs.Int("replicas", 1, "stream and KV replicas (3 on a cluster)")
+		replicas   = fs.Int("replicas", defReplicas, "stream and bucket replicas (3 on a cluster); 0 keeps what the cluster has, 1 for a new stream (TRAWL_REPLICAS)")
 	)
 	fs.StringVar(&o.DataDir, "data", env("TRAWL_DATA", "data"), "data directory (TRAWL_DATA)")
 	fs.DurationVar(&o.MinDelay, "min-delay", time.Second, "minimum delay between two fetches of a host")
@@ -100,12 +105,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.MaxCrawlDelay, "max-crawl-delay", 30*time.Second, "cap on a robots.txt crawl-delay")
 	fs.DurationVar(&o.LeaseTTL, "lease-ttl", 2*time.Minute, "reissue a fetch task without outcome after this")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", 256, "fetch tasks in flight per partition")
+	fs.IntVar(&o.FetchBacklog, "fetch-backlog", 0, "fetch tasks to keep waiting for crawlers in FETCH (0: automatic, half of what the crawlers hold and at least 16; negative: no pacing)")
 	fs.Int64Var(&o.SiteBudget, "site-budget", 1000, "URLs admitted per site")
 	var maxDepth int
 	fs.IntVar(&maxDepth, "max-depth", 16, "link hops from a seed")
 	fs.IntVar(&o.MaxLinksPerPage, "max-links", 500, "links taken per page")
 	fs.DurationVar(&o.IPMinDelay, "ip-min-delay", 0, "minimum gap between fetches from one IP (default min-delay/4; negative: none)")
-	fs.IntVar(&o.FetchBacklog, "fetch-backlog", 0, "fetch tasks to keep waiting for crawlers in FETCH (0: automatic, half of what the crawlers hold and at least 16; negative: no pacing)")
 	fs.IntVar(&o.MaxPerIP, "max-per-ip", 1, "fetches in flight per IP (negative: no limit)")
 	fs.DurationVar(&o.RobotsPark, "robots-park", 0, "first wait of a host whose robots.txt fails, doubling (default 30 × min-delay)")
 	var maxParks int
@@ -133,14 +138,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "frontier run: --log-level: %v\n", err)
 		return 2
 	}
+	if *replicas < 0 || *numParts < 0 {
+		fmt.Fprintln(stderr, "frontier run: --replicas and --num-partitions must not be negative")
+		return 2
+	}
+	if err := natsOpts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "frontier run: %v\n", err)
+		return 2
+	}
 	o.MaxDepth = int32(maxDepth)
 	o.MaxParks = int32(maxParks)
 	o.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	o.Streams = proto.StreamOptions{Replicas: *replicas}
+	o.Streams = proto.StreamOptions{Replicas: *replicas, Logger: o.Logger}
 
-	nc, err := nats.Connect(*natsURL, nats.Name("trawl-frontier"), nats.MaxReconnects(-1))
+	nc, err := natsconn.Connect(natsOpts, "trawl-frontier", o.Logger)
 	if err != nil {
-		fmt.Fprintf(stderr, "frontier run: connect %s: %v\n", *natsURL, err)
+		fmt.Fprintf(stderr, "frontier run: %v\n", err)
 		return 1
 	}
 	defer nc.Close()
@@ -172,7 +185,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("frontier seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	natsURL := fs.String("nats", env("TRAWL_NATS", nats.DefaultURL), "NATS server URL (TRAWL_NATS)")
+	natsOpts := natsconn.Flags(fs, nats.DefaultURL)
 	source := fs.String("source", "cli", "recorded as the seeds' source")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -184,9 +197,9 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "frontier seed: no URLs given")
 		return 2
 	}
-	nc, err := nats.Connect(*natsURL, nats.Name("trawl-frontier-seed"))
+	nc, err := natsconn.Connect(natsOpts, "trawl-frontier-seed", nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "frontier seed: connect %s: %v\n", *natsURL, err)
+		fmt.Fprintf(stderr, "frontier seed: %v\n", err)
 		return 1
 	}
 	defer nc.Close()

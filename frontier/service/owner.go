@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"trawl.dev/proto"
 )
 
 // OwnersBucket is the KV bucket where frontier instances claim partitions:
@@ -44,9 +46,11 @@ func (s *Service) me() Owner {
 
 // ownersKV opens (or creates) the owners bucket.
 func (s *Service) ownersKV(ctx context.Context) (jetstream.KeyValue, error) {
-	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	// Replicas 0 (unset) keeps the bucket's, so a frontier started without
+	// --replicas cannot scale an R3 bucket down.
+	kv, err := proto.EnsureKeyValue(ctx, s.js, jetstream.KeyValueConfig{
 		Bucket: OwnersBucket, Description: "frontier partition owners", History: 1,
-		TTL: s.o.OwnerTTL, Storage: jetstream.FileStorage, Replicas: max(s.o.Streams.Replicas, 1),
+		TTL: s.o.OwnerTTL, Storage: jetstream.FileStorage, Replicas: s.o.Streams.Replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("frontier/service: owners bucket: %w", err)
@@ -62,7 +66,13 @@ func (s *Service) claim(ctx context.Context, kv jetstream.KeyValue, me Owner) (m
 	for _, p := range s.o.Partitions {
 		logged := false
 		for {
-			rev, err := kv.Create(ctx, ownerKey(p), val)
+			// A cluster electing the bucket's leader answers with errors
+			// for a while: wait for it.
+			var rev uint64
+			err := proto.Retry(ctx, s.o.Logger, "claim partition", func(ctx context.Context) (err error) {
+				rev, err = kv.Create(ctx, ownerKey(p), val)
+				return err
+			})
 			if err == nil {
 				revs[p] = rev
 				break
@@ -70,7 +80,11 @@ func (s *Service) claim(ctx context.Context, kv jetstream.KeyValue, me Owner) (m
 			if !errors.Is(err, jetstream.ErrKeyExists) {
 				return nil, fmt.Errorf("frontier/service: claim partition %d: %w", p, err)
 			}
-			e, err := kv.Get(ctx, ownerKey(p))
+			var e jetstream.KeyValueEntry
+			err = proto.Retry(ctx, s.o.Logger, "read partition claim", func(ctx context.Context) (err error) {
+				e, err = kv.Get(ctx, ownerKey(p))
+				return err
+			})
 			if errors.Is(err, jetstream.ErrKeyNotFound) {
 				continue
 			}

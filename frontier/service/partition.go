@@ -294,11 +294,13 @@ func (pt *partition) publishOne(l frontier.Lease) {
 			return
 		}
 		s.stats.publishErrors.Add(1)
-		if attempt == 5 {
+		// NATS electing a stream leader (a node lost) answers with errors
+		// for a few seconds: those are retried until the lease expires.
+		if attempt >= 5 && !proto.Transient(err) {
 			s.o.Logger.Error("frontier: publish fetch task failed; the lease will expire and be reissued",
 				"partition", pt.p, "url", l.Task.URL, "err", err)
 			return
 		}
-		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		time.Sleep(min(time.Duration(attempt)*200*time.Millisecond, 2*time.Second))
 	}
 }
