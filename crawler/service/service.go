@@ -358,11 +358,36 @@ type outMsg struct {
 // publishTimeout bounds the wait for one task's publish acks.
 const publishTimeout = 10 * time.Second
 
-// publish sends msgs asynchronously, in order, and waits for every ack. The
-// async window (WithPublishAsyncMaxPending) bounds what all tasks have
+// publishRetry bounds how long a task's results are published again while
+// NATS does not answer (a stream electing its leader after a node was lost).
+const publishRetry = 30 * time.Second
+
+// publish publishes msgs (publishOnce). While NATS does not answer, it
+// publishes them again for up to publishRetry: the page is fetched already,
+// and a redelivered task would fetch it again. The message IDs drop what got
+// through the first time. The consumer keeps the task in progress meanwhile.
+func (s *Service) publish(ctx context.Context, msgs []outMsg) error {
+	deadline := time.Now().Add(publishRetry)
+	for attempt := 1; ; attempt++ {
+		err := s.publishOnce(ctx, msgs)
+		if err == nil || !proto.Transient(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(min(time.Duration(attempt)*250*time.Millisecond, 2*time.Second)):
+		case <-ctx.Done():
+			return err
+		case <-s.abort.Done():
+			return err
+		}
+	}
+}
+
+// publishOnce sends msgs asynchronously, in order, and waits for every ack.
+// The async window (WithPublishAsyncMaxPending) bounds what all tasks have
 // outstanding together. A failure leaves the task to be redelivered; the
 // message IDs make the retry's duplicates harmless.
-func (s *Service) publish(ctx context.Context, msgs []outMsg) error {
+func (s *Service) publishOnce(ctx context.Context, msgs []outMsg) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
 		data, err := gproto.Marshal(m.msg)
