@@ -153,6 +153,22 @@ func (p *Proc) Running() bool {
 	}
 }
 
+// Died reports whether the process ended by itself (not through Kill or
+// Stop), and how.
+func (p *Proc) Died() (bool, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return false, ""
+	}
+	select {
+	case <-p.done:
+		return true, p.cmd.ProcessState.String()
+	default:
+		return false, ""
+	}
+}
+
 // frontierStats is the part of the frontier's stats the harness reads.
 type frontierStats struct {
 	Queued, InFlight, Fetched int64

@@ -14,7 +14,8 @@ import (
 // form: a crawl of simweb by real frontier, crawler and classifier processes,
 // undisturbed and then with a crawler, the frontier owning most partitions
 // and the classifier killed with SIGKILL and restarted, another crawler
-// frozen for a while. (faulttest --nats-nodes 3 adds a NATS node kill.)
+// frozen for a while; then the same on a three-node NATS cluster, with the
+// NATS node leading most streams killed and restarted as well.
 func TestKillEveryServiceLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the services as processes")
@@ -41,8 +42,28 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 	if calm.Pages() < 300 || len(calm.Flagged) == 0 {
 		t.Fatalf("undisturbed crawl fetched %d pages and flagged %d sites: too small to prove anything", calm.Pages(), len(calm.Flagged))
 	}
+	cfg.ExpectPages = calm.Pages()
+	t.Run("one NATS server", func(t *testing.T) {
+		disturbed(ctx, t, cfg, calm)
+	})
+	// The same crawl on a three-node natsd cluster with R3 streams and
+	// buckets, where the NATS node leading most streams is killed too. The
+	// undisturbed crawl on one server is the reference: the set of pages
+	// does not depend on how NATS is deployed.
+	t.Run("three NATS nodes, one killed", func(t *testing.T) {
+		if bins.NATSD == "" {
+			t.Skip("no deploy/cmd/natsd to build")
+		}
+		cfg := cfg
+		cfg.NATSNodes = 3
+		disturbed(ctx, t, cfg, calm)
+	})
+}
+
+// disturbed crawls with the default faults and compares with calm.
+func disturbed(ctx context.Context, t *testing.T, cfg fault.Config, calm fault.Result) {
 	cfg.WorkDir = filepath.Join(t.TempDir(), "disturbed")
-	cfg.Faults, cfg.ExpectPages = fault.DefaultFaults(cfg.NATSNodes), calm.Pages()
+	cfg.Faults = fault.DefaultFaults(cfg.NATSNodes)
 	got, err := fault.Run(ctx, cfg)
 	if err != nil {
 		logs, _ := filepath.Glob(filepath.Join(cfg.WorkDir, "*.log"))

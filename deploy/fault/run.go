@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -53,7 +54,7 @@ type Config struct {
 // process, wait Pause, and put it back.
 type Fault struct {
 	At     float64 // fraction of ExpectPages fetched
-	Target string  // "crawler-0", "frontier-0", "classifier-0", …
+	Target string  // "crawler-0", "frontier-0", "classifier-0", "natsd-1", …; "natsd-leader": the NATS node leading most streams
 	Kind   string  // "kill" (SIGKILL, restart after Pause) or "freeze" (SIGSTOP for Pause, then SIGCONT)
 	Pause  time.Duration
 }
@@ -61,7 +62,7 @@ type Fault struct {
 // DefaultFaults kills a crawler, the frontier owning most partitions and a
 // classifier, each restarted after a pause, freezes another crawler (cut off
 // from NATS and the web for a while), and with a NATS cluster kills one
-// NATS node too.
+// NATS node too: the one leading most streams, so their leaders move.
 func DefaultFaults(natsNodes int) []Fault {
 	f := []Fault{
 		{At: 0.10, Target: "crawler-0", Kind: "kill", Pause: 2 * time.Second},
@@ -70,7 +71,7 @@ func DefaultFaults(natsNodes int) []Fault {
 		{At: 0.55, Target: "crawler-1", Kind: "freeze", Pause: 8 * time.Second},
 	}
 	if natsNodes >= 3 {
-		f = append(f, Fault{At: 0.65, Target: "natsd-1", Kind: "kill", Pause: 3 * time.Second})
+		f = append(f, Fault{At: 0.65, Target: "natsd-leader", Kind: "kill", Pause: 5 * time.Second})
 	}
 	return f
 }
@@ -209,15 +210,26 @@ func Run(ctx context.Context, c Config) (Result, error) {
 			return res, fmt.Errorf("fault: crawl did not drain in %v (pages %d, faults left %d)", c.Timeout, fetchedNow(&mu, &fetched), len(pending))
 		case <-time.After(200 * time.Millisecond):
 		}
+		for _, p := range procs {
+			if died, how := p.Died(); died {
+				return res, fmt.Errorf("fault: %s ended by itself (%s); its log ends:\n%s", p.Name, how, logTail(p.Log, 1500))
+			}
+		}
 		n := fetchedNow(&mu, &fetched)
 		for len(pending) > 0 && c.ExpectPages > 0 && float64(n) >= pending[0].At*float64(c.ExpectPages) {
 			f := pending[0]
 			pending = pending[1:]
-			p := byName[f.Target]
-			if p == nil {
-				return res, fmt.Errorf("fault: no process %q", f.Target)
+			target := f.Target
+			if target == "natsd-leader" {
+				if target, err = streamLeader(crawlCtx, js); err != nil {
+					return res, err
+				}
 			}
-			desc := fmt.Sprintf("%s %s at %d pages (%.0f%%), back after %v", f.Kind, f.Target, n, 100*float64(n)/float64(c.ExpectPages), f.Pause)
+			p := byName[target]
+			if p == nil {
+				return res, fmt.Errorf("fault: no process %q", target)
+			}
+			desc := fmt.Sprintf("%s %s at %d pages (%.0f%%), back after %v", f.Kind, target, n, 100*float64(n)/float64(c.ExpectPages), f.Pause)
 			logf("fault: %s", desc)
 			res.Faults = append(res.Faults, desc)
 			if err := inject(crawlCtx, p, f); err != nil {
@@ -255,6 +267,11 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		logf("verdicts: %v; retrying", err)
 		time.Sleep(time.Second)
 	}
+	if replicas > 1 {
+		if err := checkReplicas(ctx, js, replicas); err != nil {
+			return res, err
+		}
+	}
 	for _, v := range verdicts {
 		if v.Flagged {
 			res.Flagged = append(res.Flagged, v.Site)
@@ -269,6 +286,71 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	mu.Unlock()
 	logf("crawl: %d pages, %d flagged, %.1fs", len(res.Requests), len(res.Flagged), res.Elapsed.Seconds())
 	return res, nil
+}
+
+// streamLeader returns the name of the NATS node that leads most streams.
+func streamLeader(ctx context.Context, js jetstream.JetStream) (string, error) {
+	var led map[string]int
+	err := proto.Retry(ctx, nil, "list streams", func(ctx context.Context) error {
+		led = make(map[string]int)
+		l := js.ListStreams(ctx)
+		for info := range l.Info() {
+			if info.Cluster != nil && info.Cluster.Leader != "" {
+				led[info.Cluster.Leader]++
+			}
+		}
+		return l.Err()
+	})
+	if err != nil {
+		return "", fmt.Errorf("fault: stream leaders: %w", err)
+	}
+	best := ""
+	for name, n := range led {
+		if best == "" || n > led[best] || (n == led[best] && name < best) {
+			best = name
+		}
+	}
+	if best == "" {
+		return "", errors.New("fault: no stream has a leader")
+	}
+	return best, nil
+}
+
+// checkReplicas checks that every stream, the KV buckets' included, keeps
+// want copies: no service scaled one down, and every one was created with
+// them.
+func checkReplicas(ctx context.Context, js jetstream.JetStream, want int) error {
+	var bad []string
+	err := proto.Retry(ctx, nil, "list streams", func(ctx context.Context) error {
+		bad = nil
+		l := js.ListStreams(ctx)
+		for info := range l.Info() {
+			if info.Config.Replicas != want {
+				bad = append(bad, fmt.Sprintf("%s (R%d)", info.Config.Name, info.Config.Replicas))
+			}
+		}
+		return l.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("fault: list streams: %w", err)
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("fault: streams not R%d: %s", want, strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// logTail returns the last n bytes of a log file.
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
 }
 
 func fetchedNow(mu *sync.Mutex, n *int) int {
@@ -332,7 +414,7 @@ func (c Config) processes(natsURL, dns, mmdb string, replicas int) []*Proc {
 	for i := 0; i < c.Crawlers; i++ {
 		add(fmt.Sprintf("crawler-%d", i), c.Bins.Crawler, "--nats", natsURL, "--resolver", dns,
 			"--allow-loopback", "--concurrency", strconv.Itoa(c.Concurrency), "--num-partitions", strconv.Itoa(p),
-			"--timeout", "2s", "--log-level", "warn")
+			"--timeout", "2s", "--log-level", "warn", "--replicas", strconv.Itoa(replicas))
 	}
 	add("classifier-0", c.Bins.Classifier, "run", "--nats", natsURL,
 		"--data", filepath.Join(c.WorkDir, "classifier-0"), "--num-partitions", strconv.Itoa(p),

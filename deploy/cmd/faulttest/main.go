@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -41,13 +42,16 @@ func run(ctx context.Context, args []string) int {
 		delay     = fs.Duration("min-delay", 50*time.Millisecond, "per-host minimum delay")
 		timeout   = fs.Duration("timeout", 15*time.Minute, "limit for each crawl")
 		keep      = fs.String("work", "", "keep data and logs in this directory (default: a temporary one)")
-		natsNodes = fs.Int("nats-nodes", 1, "3: a natsd cluster with R3 streams (one node is killed); 1: one NATS server in this process")
+		natsNodes = fs.Int("nats-nodes", 1, "3: a natsd cluster with R3 streams and buckets (the node leading most streams is killed and restarted); 1: one NATS server in this process")
 	)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
-	if *crawlers < 2 || *frontiers < 1 || *sites < 30 {
-		fmt.Fprintln(os.Stderr, "faulttest: want --crawlers ≥ 2, --frontiers ≥ 1, --sites ≥ 30")
+	if *crawlers < 2 || *frontiers < 1 || *sites < 30 || (*natsNodes != 1 && *natsNodes != 3) {
+		fmt.Fprintln(os.Stderr, "faulttest: want --crawlers ≥ 2, --frontiers ≥ 1, --sites ≥ 30, --nats-nodes 1 or 3")
 		return 2
 	}
 	work := *keep
