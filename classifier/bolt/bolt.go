@@ -10,6 +10,8 @@
 //	published  JSON classifier.Published: what was last published
 //	family     JSON FamilyOf: the site's family, set by the family index
 //	labels     JSON []classifier.Label: investigators' labels, oldest first
+//	famdirty   flagged (1 byte) + a mark (8 bytes): the sites whose family
+//	           membership may have changed, for the family index to take up
 //	meta       "scoring" → the Scoring the verdicts were computed with
 //
 // Apply counts a page and rescores its site in one transaction, and ignores
@@ -44,6 +46,7 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketFamily    = []byte("family")
 	bucketLabels    = []byte("labels")
+	bucketFamDirty  = []byte("famdirty")
 	keyScoring      = []byte("scoring")
 )
 
@@ -52,6 +55,7 @@ type DB struct {
 	path      string
 	partition int
 	db        *bbolt.DB
+	famMark   uint64 // tells family marks apart; changed only in write transactions
 }
 
 // NewDB returns the DB of partition p at path; Open opens it.
@@ -75,7 +79,7 @@ func (d *DB) Open() error {
 		return fmt.Errorf("bolt: open %s: %w", d.path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketSites, bucketVerdicts, bucketSummaries, bucketPages, bucketPublished, bucketMeta, bucketFamily, bucketLabels} {
+		for _, b := range [][]byte{bucketSites, bucketVerdicts, bucketSummaries, bucketPages, bucketPublished, bucketMeta, bucketFamily, bucketLabels, bucketFamDirty} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -177,6 +181,14 @@ func (d *DB) Apply(p *classifier.Page, an *classifier.Analysis, sc classifier.Sc
 		if err := tx.Bucket(bucketPages).Put(pk, ms[:]); err != nil {
 			return err
 		}
+		if v.Flagged || res.WasFlagged {
+			// In the same transaction: the page's ack can never come
+			// before the family index is told.
+			d.famMark++
+			if err := tx.Bucket(bucketFamDirty).Put(name, famDirtyValue(v.Flagged, uint64(now.UnixNano())+d.famMark)); err != nil {
+				return err
+			}
+		}
 		res.Counted, res.Verdict, res.Site = true, v, site
 		return nil
 	})
@@ -188,7 +200,7 @@ func (d *DB) Apply(p *classifier.Page, an *classifier.Analysis, sc classifier.Sc
 
 // SetPublished records what was published about a site.
 func (d *DB) SetPublished(site string, p classifier.Published) error {
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.db.Batch(func(tx *bbolt.Tx) error {
 		return putJSON(tx, bucketPublished, []byte(site), p)
 	})
 	if err != nil {
@@ -498,4 +510,68 @@ func all[T any](ctx context.Context, d *DB, bucket []byte) ([]T, error) {
 		return nil, fmt.Errorf("bolt: read %s of %s: %w", bucket, d.path, err)
 	}
 	return out, nil
+}
+
+func famDirtyValue(flagged bool, mark uint64) []byte {
+	b := make([]byte, 9)
+	if flagged {
+		b[0] = 1
+	}
+	binary.BigEndian.PutUint64(b[1:], mark)
+	return b
+}
+
+// FamilyMark is a site waiting for the family index: whether it is flagged,
+// and the mark that tells a later change from this one.
+type FamilyMark struct {
+	Site    string
+	Flagged bool
+	mark    []byte
+}
+
+// FamilyDirty returns up to max sites whose family membership may have
+// changed (Apply marks every change to a site that is or was flagged).
+func (d *DB) FamilyDirty(max int) ([]FamilyMark, error) {
+	var out []FamilyMark
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketFamDirty)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && len(out) < max; k, v = c.Next() {
+			if len(v) != 9 {
+				continue // not ours: FamilyDone clears it
+			}
+			out = append(out, FamilyMark{Site: string(k), Flagged: v[0] == 1, mark: bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: family marks: %w", err)
+	}
+	return out, nil
+}
+
+// FamilyDone clears the marks that are still as read: a site changed again
+// since keeps its newer mark.
+func (d *DB) FamilyDone(marks []FamilyMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	err := d.db.Batch(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketFamDirty)
+		for _, m := range marks {
+			if bytes.Equal(b.Get([]byte(m.Site)), m.mark) {
+				if err := b.Delete([]byte(m.Site)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: clear family marks: %w", err)
+	}
+	return nil
 }

@@ -200,3 +200,70 @@ func TestStoreRoutesByPartition(t *testing.T) {
 		t.Errorf("got %d summaries, want %d", len(sums), len(files))
 	}
 }
+
+// TestFamilyMarks: a change to a flagged site is marked for the family
+// index in Apply's transaction, the mark survives a reopen, a redelivered
+// page marks nothing, and clearing a mark read before a newer change
+// keeps the newer one.
+func TestFamilyMarks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "part-0.db")
+	store := loadSite(t, "store-en-ru-hosted.txt")
+	other := loadSite(t, "label-en.txt")
+	d := MustOpenDB(t, path)
+	for _, p := range other {
+		if _, err := d.Apply(p, analyzer.Analyze(p), classifier.Scoring{}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marks, err := d.FamilyDirty(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(marks) != 0 {
+		t.Fatalf("a site never flagged was marked: %+v", marks)
+	}
+	last := len(store) - 1
+	for _, p := range store[:last] {
+		if _, err := d.Apply(p, analyzer.Analyze(p), classifier.Scoring{}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d = MustOpenDB(t, path)
+	marks, err = d.FamilyDirty(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(marks) != 1 || marks[0].Site != store[0].Site || !marks[0].Flagged {
+		t.Fatalf("after reopen: marks %+v, want %s flagged", marks, store[0].Site)
+	}
+	// A newer page after the marks were read: clearing the old read
+	// keeps the new mark.
+	if _, err := d.Apply(store[last], analyzer.Analyze(store[last]), classifier.Scoring{}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.FamilyDone(marks); err != nil {
+		t.Fatal(err)
+	}
+	newer, err := d.FamilyDirty(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(newer) != 1 {
+		t.Fatalf("the newer change's mark was cleared with the older: %+v", newer)
+	}
+	if err := d.FamilyDone(newer); err != nil {
+		t.Fatal(err)
+	}
+	// Redelivered pages change nothing and mark nothing.
+	for _, p := range store {
+		if _, err := d.Apply(p, analyzer.Analyze(p), classifier.Scoring{}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left, err := d.FamilyDirty(100); err != nil || len(left) != 0 {
+		t.Fatalf("after clearing and redelivery: %+v, %v; want none", left, err)
+	}
+}

@@ -66,6 +66,9 @@ type Options struct {
 	NumPartitions int
 	// Partitions are the partitions this instance owns; nil means all.
 	Partitions []int
+	// FamilyInterval is how often changed flagged sites are taken into
+	// the family index. Default 2s.
+	FamilyInterval time.Duration
 	// Workers is how many pages of one partition are handled at a time.
 	// Default 4 (they share bbolt commits).
 	Workers int
@@ -171,6 +174,9 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 	}
 	if o.NumPartitions < 0 {
 		return nil, fmt.Errorf("classifier: new service: %d partitions", o.NumPartitions)
+	}
+	if o.FamilyInterval <= 0 {
+		o.FamilyInterval = 2 * time.Second
 	}
 	if o.Workers == 0 {
 		o.Workers = 4
@@ -309,6 +315,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 		wg.Go(func() { s.consume(ctx, js, p, store, store.DB(p)) })
 	}
 	wg.Go(func() { s.consumeLabels(ctx, js, store) })
+	wg.Go(func() { s.familyLoop(ctx, store) })
 	wg.Wait()
 	s.log.Info("classifier: stopped", "pages", s.pages.Load())
 	return nil
@@ -438,14 +445,53 @@ func (s *Service) handler(p int, store *bolt.Store, db *bolt.DB) bus.Handler {
 				s.flagged.Add(-1)
 			}
 		}
-		if err := s.publish(ctx, db, res.Verdict, res.Published); err != nil {
+		// A change to a flagged site was marked for the family index
+		// (familyLoop) in Apply's transaction.
+		return s.publish(ctx, db, res.Verdict, res.Published)
+	}
+}
+
+// familyLoop takes up the sites Apply marked for the family index, every
+// FamilyInterval: the pages of a store arriving one after another make
+// one family update, not one each. The marks are in the partition files,
+// so a restart loses none.
+func (s *Service) familyLoop(ctx context.Context, store *bolt.Store) {
+	t := time.NewTicker(s.o.FamilyInterval)
+	defer t.Stop()
+	for {
+		for _, p := range s.partitions {
+			if err := s.familyPass(ctx, store, store.DB(p)); err != nil && ctx.Err() == nil {
+				s.log.Warn("classifier: family update failed, will retry", "partition", p, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) familyPass(ctx context.Context, store *bolt.Store, db *bolt.DB) error {
+	for ctx.Err() == nil {
+		marks, err := db.FamilyDirty(256)
+		if err != nil || len(marks) == 0 {
 			return err
 		}
-		if res.Verdict.Flagged || res.WasFlagged {
-			return s.updateFamily(ctx, store, res.Site, res.Verdict.Flagged)
+		for _, m := range marks {
+			site, err := db.Site(ctx, m.Site)
+			if err != nil {
+				return err
+			}
+			if err := s.updateFamily(ctx, store, site, m.Flagged); err != nil {
+				return err
+			}
 		}
-		return nil
+		if err := db.FamilyDone(marks); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // updateFamily records what a flagged site could share with others, or
