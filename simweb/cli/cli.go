@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"trawl.dev/simweb"
@@ -54,6 +56,7 @@ type serveConfig struct {
 	verbose  bool
 	dns      string
 	seedsOut string
+	reqLog   string
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -70,6 +73,7 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr")
 	fs.StringVar(&c.dns, "dns", "", "serve DNS on this loopback host:port (default: a free port on 127.0.0.1)")
 	fs.StringVar(&c.seedsOut, "seeds-out", "", "write the seed URLs, one a line, to this file once serving")
+	fs.StringVar(&c.reqLog, "request-log", "", "append every HTTP request as a JSON line (time, host, path, status, remote) to this file")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
@@ -116,7 +120,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	srv, err := web.Start(ctx, simweb.ServeOptions{Port: c.port, DNSAddr: c.dns, Latency: c.latency, Logger: logger})
+	opts := simweb.ServeOptions{Port: c.port, DNSAddr: c.dns, Latency: c.latency, Logger: logger}
+	if c.reqLog != "" {
+		rl, err := openRequestLog(c.reqLog)
+		if err != nil {
+			fmt.Fprintf(stderr, "simweb serve: request log: %v\n", err)
+			return 1
+		}
+		defer func() {
+			if err := rl.Close(); err != nil {
+				fmt.Fprintf(stderr, "simweb serve: request log: %v\n", err)
+			}
+		}()
+		opts.OnRequest = rl.write
+	}
+	srv, err := web.Start(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -165,4 +183,50 @@ func writeFiles(web *simweb.Web, c *serveConfig) error {
 		}
 	}
 	return nil
+}
+
+// requestLog appends one JSON line per request to a file. Each line is one
+// write, so a reader of the growing file (another process, or the host
+// through a bind mount) sees whole lines only, up to a last partial one.
+type requestLog struct {
+	mu  sync.Mutex
+	f   *os.File
+	err error // the first write error, reported by Close
+}
+
+// requestLine is one line of the request log.
+type requestLine struct {
+	Time   time.Time `json:"time"`
+	Host   string    `json:"host"`
+	Path   string    `json:"path"`
+	Status int       `json:"status"`
+	Remote string    `json:"remote"`
+}
+
+func openRequestLog(path string) (*requestLog, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &requestLog{f: f}, nil
+}
+
+func (l *requestLog) write(r simweb.RequestLog) {
+	b, err := json.Marshal(requestLine{Time: r.Time, Host: r.Host, Path: r.Path, Status: r.Status, Remote: r.RemoteAddr})
+	if err != nil {
+		return // plain strings and numbers always marshal
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, err := l.f.Write(append(b, '\n')); err != nil && l.err == nil {
+		l.err = err
+	}
+}
+
+// Close closes the file and returns the first error of any write or of the
+// close.
+func (l *requestLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return errors.Join(l.err, l.f.Close())
 }

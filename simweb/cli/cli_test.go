@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,4 +164,82 @@ func freeUDPAndTCPPort(t *testing.T) string {
 	}
 	t.Fatal("no port free for both UDP and TCP")
 	return ""
+}
+
+func TestServeWritesTheRequestLog(t *testing.T) {
+	addr := freeUDPAndTCPPort(t)
+	dir := t.TempDir()
+	seeds, reqLog := filepath.Join(dir, "seeds.txt"), filepath.Join(dir, "requests.jsonl")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- cli.Main(ctx, []string{"serve", "--sites", "40", "--dns", addr, "--seeds-out", seeds, "--request-log", reqLog}, io.Discard, &stderr)
+	}()
+	var data []byte
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && len(data) == 0; time.Sleep(20 * time.Millisecond) {
+		data, _ = os.ReadFile(seeds)
+	}
+	urls := strings.Fields(string(data))
+	if len(urls) == 0 {
+		cancel()
+		t.Fatalf("no seeds written; exit %d, stderr %s", <-done, stderr.String())
+	}
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: (&net.Dialer{Resolver: resolver}).DialContext}}
+	seed, err := url.Parse(urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{} // path → status
+	for _, p := range []string{"/", "/no-such-page-here"} {
+		resp, err := c.Get(seed.Scheme + "://" + seed.Host + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want[p] = resp.StatusCode
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(reqLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var line struct {
+			Time   time.Time `json:"time"`
+			Host   string    `json:"host"`
+			Path   string    `json:"path"`
+			Status int       `json:"status"`
+			Remote string    `json:"remote"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		if line.Host != seed.Hostname() || line.Time.IsZero() || line.Remote == "" {
+			t.Errorf("line %q: want host %s, a time and a remote address", sc.Text(), seed.Hostname())
+		}
+		got[line.Path] = line.Status
+	}
+	if len(got) != len(want) {
+		t.Errorf("logged %v, want exactly %v", got, want)
+	}
+	for p, st := range want {
+		if got[p] != st {
+			t.Errorf("path %s: logged status %d, the client got %d", p, got[p], st)
+		}
+	}
+	if want["/"] != 200 || want["/no-such-page-here"] != 404 {
+		t.Errorf("statuses %v: want 200 for the home page and 404 for a missing page", want)
+	}
 }
