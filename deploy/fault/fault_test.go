@@ -44,7 +44,12 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 	}
 	cfg.ExpectPages = calm.Pages()
 	t.Run("one NATS server", func(t *testing.T) {
-		disturbed(ctx, t, cfg, calm)
+		disturbed(ctx, t, cfg, calm, fault.DefaultFaults(0))
+	})
+	// Every service restarted gracefully one at a time, then a crawler
+	// added and frontier-0's partitions split with a new instance.
+	t.Run("rolling restart and rescale", func(t *testing.T) {
+		disturbed(ctx, t, cfg, calm, fault.RollingFaults(cfg))
 	})
 	// The same crawl on a three-node natsd cluster with R3 streams and
 	// buckets, where the NATS node leading most streams is killed too. The
@@ -56,14 +61,14 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 		}
 		cfg := cfg
 		cfg.NATSNodes = 3
-		disturbed(ctx, t, cfg, calm)
+		disturbed(ctx, t, cfg, calm, fault.DefaultFaults(3))
 	})
 }
 
-// disturbed crawls with the default faults and compares with calm.
-func disturbed(ctx context.Context, t *testing.T, cfg fault.Config, calm fault.Result) {
+// disturbed crawls with faults and compares with calm.
+func disturbed(ctx context.Context, t *testing.T, cfg fault.Config, calm fault.Result, faults []fault.Fault) {
 	cfg.WorkDir = filepath.Join(t.TempDir(), "disturbed")
-	cfg.Faults = fault.DefaultFaults(cfg.NATSNodes)
+	cfg.Faults = faults
 	got, err := fault.Run(ctx, cfg)
 	if err != nil {
 		logs, _ := filepath.Glob(filepath.Join(cfg.WorkDir, "*.log"))

@@ -55,8 +55,13 @@ type Config struct {
 type Fault struct {
 	At     float64 // fraction of ExpectPages fetched
 	Target string  // "crawler-0", "frontier-0", "classifier-0", "natsd-1", …; "natsd-leader": the NATS node leading most streams
-	Kind   string  // "kill" (SIGKILL, restart after Pause) or "freeze" (SIGSTOP for Pause, then SIGCONT)
-	Pause  time.Duration
+	// "kill" (SIGKILL, restart after Pause), "restart" (SIGTERM, wait for
+	// it to drain and exit, start again after Pause), "freeze" (SIGSTOP
+	// for Pause, then SIGCONT), "add" (start one more process like
+	// Target) or "split" (move the upper half of frontier Target's
+	// partitions to a new frontier instance).
+	Kind  string
+	Pause time.Duration
 }
 
 // DefaultFaults kills a crawler, the frontier owning most partitions and a
@@ -78,10 +83,48 @@ func DefaultFaults(natsNodes int) []Fault {
 
 // Result is what one crawl did.
 type Result struct {
-	Requests map[string]int // host+path → requests (robots.txt left out)
-	Flagged  []string
-	Elapsed  time.Duration
-	Faults   []string // what was injected, in order
+	Requests map[string]int // host+path → requests (robots.txt and endless traps left out)
+	// TrapRequests are the requests for the pages of simweb's endless
+	// calendar traps. They are not compared: the crawl stops inside a trap at
+	// the depth limit, counted from the link that reached the site first, so
+	// how far it goes depends on the order links were found in, which any
+	// delay changes (faults or none).
+	TrapRequests map[string]int
+	Flagged      []string
+	Elapsed      time.Duration
+	Faults       []string // what was injected, in order
+	// When the last fault was done (its process back), and the pages then.
+	LastFault      time.Duration
+	LastFaultPages int
+	// Progress is the pages fetched, sampled about once a second.
+	Progress []Sample
+}
+
+// Sample is the pages fetched at a time into the crawl.
+type Sample struct {
+	At    time.Duration
+	Pages int
+}
+
+// Rate is the pages per second between fractions from and to of pages
+// (the time the crawl passed each), 0 when it never got there.
+func (r Result) Rate(from, to float64, pages int) float64 {
+	var t0, t1 time.Duration
+	var p0, p1 int
+	found0 := false
+	for _, s := range r.Progress {
+		if !found0 && float64(s.Pages) >= from*float64(pages) {
+			t0, p0, found0 = s.At, s.Pages, true
+		}
+		if float64(s.Pages) >= to*float64(pages) {
+			t1, p1 = s.At, s.Pages
+			break
+		}
+	}
+	if !found0 || t1 <= t0 {
+		return 0
+	}
+	return float64(p1-p0) / (t1 - t0).Seconds()
 }
 
 // Pages is the number of distinct pages fetched.
@@ -101,6 +144,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	var (
 		mu       sync.Mutex
 		requests = make(map[string]int)
+		traps    = make(map[string]int)
 		fetched  int
 	)
 	web := simweb.Generate(simweb.Options{Sites: c.Sites, Seed: c.Seed})
@@ -114,6 +158,11 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		}
 		mu.Lock()
 		k := strings.ToLower(r.Host) + r.Path
+		if site, ok := web.Lookup(r.Host); ok && site.Kind == simweb.KindCalendarTrap && strings.HasPrefix(r.Path, "/calendar/") {
+			traps[k]++
+			mu.Unlock()
+			return
+		}
 		if requests[k] == 0 {
 			fetched++
 		}
@@ -198,6 +247,12 @@ func Run(ctx context.Context, c Config) (Result, error) {
 			return res, err
 		}
 	}
+	cl := &cluster{c: c, byName: byName, services: &services, all: &procs}
+	defer func() {
+		for _, p := range services { // those a fault added too
+			p.Stop(15 * time.Second)
+		}
+	}()
 	start := time.Now()
 	crawlCtx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
@@ -216,6 +271,9 @@ func Run(ctx context.Context, c Config) (Result, error) {
 			}
 		}
 		n := fetchedNow(&mu, &fetched)
+		if k := len(res.Progress); k == 0 || time.Since(start)-res.Progress[k-1].At >= time.Second {
+			res.Progress = append(res.Progress, Sample{time.Since(start), n})
+		}
 		for len(pending) > 0 && c.ExpectPages > 0 && float64(n) >= pending[0].At*float64(c.ExpectPages) {
 			f := pending[0]
 			pending = pending[1:]
@@ -225,16 +283,15 @@ func Run(ctx context.Context, c Config) (Result, error) {
 					return res, err
 				}
 			}
-			p := byName[target]
-			if p == nil {
-				return res, fmt.Errorf("fault: no process %q", target)
-			}
 			desc := fmt.Sprintf("%s %s at %d pages (%.0f%%), back after %v", f.Kind, target, n, 100*float64(n)/float64(c.ExpectPages), f.Pause)
 			logf("fault: %s", desc)
 			res.Faults = append(res.Faults, desc)
-			if err := inject(crawlCtx, p, f); err != nil {
+			began := time.Now()
+			if err := cl.apply(crawlCtx, f, target); err != nil {
 				return res, err
 			}
+			logf("fault: %s %s done in %.1fs", f.Kind, target, time.Since(began).Seconds())
+			res.LastFault, res.LastFaultPages = time.Since(start), fetchedNow(&mu, &fetched)
 		}
 		if len(pending) > 0 {
 			continue
@@ -282,7 +339,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		p.Stop(15 * time.Second)
 	}
 	mu.Lock()
-	res.Requests = requests
+	res.Requests, res.TrapRequests = requests, traps
 	mu.Unlock()
 	logf("crawl: %d pages, %d flagged, %.1fs", len(res.Requests), len(res.Flagged), res.Elapsed.Seconds())
 	return res, nil
@@ -369,6 +426,13 @@ func inject(ctx context.Context, p *Proc, f Fault) error {
 	switch f.Kind {
 	case "kill":
 		if err := p.Kill(); err != nil {
+			return err
+		}
+		wait()
+		return p.Start()
+	case "restart":
+		// A graceful restart: the service drains and exits.
+		if err := p.Stop(30 * time.Second); err != nil {
 			return err
 		}
 		wait()
