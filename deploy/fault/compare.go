@@ -16,6 +16,9 @@ type Comparison struct {
 	SameFlagged      bool
 	CalmFlagged      []string
 	Flagged          []string
+	// CalmTrapPages and TrapPages count the endless-trap pages each crawl
+	// fetched; they are reported, not compared (see Result.TrapRequests).
+	CalmTrapPages, TrapPages int
 }
 
 // DuplicateRate is Duplicates over Fetches.
@@ -33,7 +36,8 @@ func (c Comparison) SameFetched() bool { return len(c.Lost) == 0 && len(c.Extra)
 func Compare(calm, disturbed Result) Comparison {
 	c := Comparison{CalmPages: calm.Pages(), Pages: disturbed.Pages(),
 		CalmFlagged: calm.Flagged, Flagged: disturbed.Flagged,
-		SameFlagged: slices.Equal(calm.Flagged, disturbed.Flagged)}
+		SameFlagged:   slices.Equal(calm.Flagged, disturbed.Flagged),
+		CalmTrapPages: len(calm.TrapRequests), TrapPages: len(disturbed.TrapRequests)}
 	for k, n := range disturbed.Requests {
 		c.Fetches += n
 		want, ok := calm.Requests[k]
@@ -58,7 +62,8 @@ func Compare(calm, disturbed Result) Comparison {
 // String is a one-paragraph report.
 func (c Comparison) String() string {
 	return fmt.Sprintf("pages: undisturbed %d, disturbed %d, lost %d, extra %d; same fetched set: %v; "+
-		"duplicate fetches %d of %d (%.3f%%); flagged: undisturbed %d, disturbed %d, same: %v",
+		"duplicate fetches %d of %d (%.3f%%); flagged: undisturbed %d, disturbed %d, same: %v; "+
+		"endless-trap pages (not compared): undisturbed %d, disturbed %d",
 		c.CalmPages, c.Pages, len(c.Lost), len(c.Extra), c.SameFetched(), c.Duplicates, c.Fetches,
-		100*c.DuplicateRate(), len(c.CalmFlagged), len(c.Flagged), c.SameFlagged)
+		100*c.DuplicateRate(), len(c.CalmFlagged), len(c.Flagged), c.SameFlagged, c.CalmTrapPages, c.TrapPages)
 }

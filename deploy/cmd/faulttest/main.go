@@ -85,10 +85,23 @@ func run(ctx context.Context, args []string) int {
 	}
 	cmp := fault.Compare(calm, got)
 	fmt.Println(cmp.String())
+	for _, l := range []struct {
+		what  string
+		pages []string
+	}{{"lost", cmp.Lost}, {"extra", cmp.Extra}} {
+		for i, p := range l.pages {
+			if i == 20 {
+				fmt.Printf("%s: … %d more\n", l.what, len(l.pages)-i)
+				break
+			}
+			fmt.Printf("%s: %s\n", l.what, p)
+		}
+	}
 	line, _ := json.Marshal(map[string]any{
 		"pages_undisturbed": cmp.CalmPages, "pages_disturbed": cmp.Pages, "lost": len(cmp.Lost), "extra": len(cmp.Extra),
 		"same_fetched": cmp.SameFetched(), "same_flagged": cmp.SameFlagged, "flagged": len(cmp.Flagged),
 		"duplicates": cmp.Duplicates, "fetches": cmp.Fetches, "duplicate_rate": cmp.DuplicateRate(),
+		"trap_pages_undisturbed": cmp.CalmTrapPages, "trap_pages_disturbed": cmp.TrapPages,
 		"faults": got.Faults, "elapsed_undisturbed_s": calm.Elapsed.Seconds(), "elapsed_disturbed_s": got.Elapsed.Seconds(),
 	})
 	fmt.Println(string(line))
