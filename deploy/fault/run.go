@@ -478,7 +478,10 @@ func (c Config) processes(natsURL, dns, mmdb string, replicas int) []*Proc {
 	for i := 0; i < c.Crawlers; i++ {
 		add(fmt.Sprintf("crawler-%d", i), c.Bins.Crawler, "--nats", natsURL, "--resolver", dns,
 			"--allow-loopback", "--concurrency", strconv.Itoa(c.Concurrency), "--num-partitions", strconv.Itoa(p),
-			"--timeout", "2s", "--log-level", "warn", "--replicas", strconv.Itoa(replicas))
+			// simweb answers at once; a fetch slower than this is a machine
+			// too busy to schedule it, and a page given up after three such
+			// timeouts would change what the crawl finds.
+			"--timeout", "10s", "--log-level", "warn", "--replicas", strconv.Itoa(replicas))
 	}
 	add("classifier-0", c.Bins.Classifier, "run", "--nats", natsURL,
 		"--data", filepath.Join(c.WorkDir, "classifier-0"), "--num-partitions", strconv.Itoa(p),
