@@ -23,6 +23,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -55,6 +57,7 @@ func main() {
 type sample struct {
 	At         time.Duration
 	RSS, Heap  uint64
+	Live       uint64 // Go heap live at the last GC: what is kept, not what awaits collection
 	Anon, File uint64 // RSS split: anonymous memory and mapped files (bbolt, JetStream)
 	Goroutines int
 	Files      int
@@ -122,6 +125,7 @@ func run(ctx context.Context, args []string) int {
 	fmt.Printf("soak: %d sites, %v, sampling every %v into %s\n", *sites, *duration, *every, *out)
 
 	var samples []sample
+	warmProfiled := false
 	start := time.Now()
 	t := time.NewTicker(*every)
 	defer t.Stop()
@@ -136,9 +140,14 @@ func run(ctx context.Context, args []string) int {
 		s.At = time.Since(start)
 		s.Fetched = n.Crawler.Stats().Fetched
 		samples = append(samples, s)
-		fmt.Printf("%7.0fs rss=%6.1fMiB anon=%6.1fMiB heap=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d\n",
-			s.At.Seconds(), mib(s.RSS), mib(s.Anon), mib(s.Heap), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched)
+		if s.At >= *warm && !warmProfiled {
+			warmProfiled = true
+			writeHeapProfile(filepath.Join(*out, "heap-warm.pb.gz"))
+		}
+		fmt.Printf("%7.0fs rss=%6.1fMiB anon=%6.1fMiB heap=%6.1fMiB live=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d\n",
+			s.At.Seconds(), mib(s.RSS), mib(s.Anon), mib(s.Heap), mib(s.Live), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched)
 	}
+	writeHeapProfile(filepath.Join(*out, "heap-end.pb.gz"))
 	if err := writeCSV(filepath.Join(*out, "soak.csv"), samples); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		return 1
@@ -156,12 +165,14 @@ func run(ctx context.Context, args []string) int {
 	}
 	change := (float64(end.RSS) - float64(at.RSS)) / float64(at.RSS)
 	anonChange := (float64(end.Anon) - float64(at.Anon)) / float64(at.Anon)
-	fmt.Printf("soak: rss %.1f MiB at %v, %.1f MiB at %v: %+.1f%% (anonymous %.1f → %.1f MiB: %+.1f%%); pages %d; csv %s; plot %s\n",
+	liveChange := (float64(end.Live) - float64(at.Live)) / float64(at.Live)
+	fmt.Printf("soak: rss %.1f MiB at %v, %.1f MiB at %v: %+.1f%% (anonymous %.1f → %.1f MiB: %+.1f%%; live heap %.1f → %.1f MiB: %+.1f%%); pages %d; csv %s; plot %s; heap profiles heap-warm.pb.gz, heap-end.pb.gz\n",
 		mib(at.RSS), at.At.Round(time.Second), mib(end.RSS), end.At.Round(time.Second), 100*change,
-		mib(at.Anon), mib(end.Anon), 100*anonChange, end.Fetched,
+		mib(at.Anon), mib(end.Anon), 100*anonChange, mib(at.Live), mib(end.Live), 100*liveChange, end.Fetched,
 		filepath.Join(*out, "soak.csv"), filepath.Join(*out, "soak.png"))
 	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": change,
 		"rss_anon_warm_bytes": at.Anon, "rss_anon_end_bytes": end.Anon, "rss_anon_change": anonChange,
+		"live_heap_warm_bytes": at.Live, "live_heap_end_bytes": end.Live, "live_heap_change": liveChange,
 		"warm_s": at.At.Seconds(), "end_s": end.At.Seconds(), "pages": end.Fetched, "goroutines_end": end.Goroutines,
 		"files_end": end.Files, "bolt_bytes_end": end.BoltBytes})
 	fmt.Println(string(line))
@@ -188,6 +199,11 @@ func measure(data string) sample {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s.Heap = ms.HeapAlloc
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() == metrics.KindUint64 {
+		s.Live = live[0].Value.Uint64()
+	}
 	s.Goroutines = runtime.NumGoroutine()
 	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
 		s.Files = len(fds)
@@ -217,11 +233,11 @@ func writeCSV(path string, samples []sample) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"seconds", "rss_bytes", "rss_anon_bytes", "rss_file_bytes", "heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched"})
+	w.Write([]string{"seconds", "rss_bytes", "rss_anon_bytes", "rss_file_bytes", "heap_bytes", "live_heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched"})
 	for _, s := range samples {
 		w.Write([]string{strconv.FormatFloat(s.At.Seconds(), 'f', 1, 64), strconv.FormatUint(s.RSS, 10),
 			strconv.FormatUint(s.Anon, 10), strconv.FormatUint(s.File, 10),
-			strconv.FormatUint(s.Heap, 10), strconv.Itoa(s.Goroutines), strconv.Itoa(s.Files),
+			strconv.FormatUint(s.Heap, 10), strconv.FormatUint(s.Live, 10), strconv.Itoa(s.Goroutines), strconv.Itoa(s.Files),
 			strconv.FormatInt(s.BoltBytes, 10), strconv.FormatInt(s.NATSBytes, 10), strconv.FormatInt(s.Fetched, 10)})
 	}
 	w.Flush()
@@ -251,6 +267,7 @@ func writePlot(path string, samples []sample) error {
 		"RSS anonymous", series(func(s sample) float64 { return mib(s.Anon) }),
 		"RSS mapped files", series(func(s sample) float64 { return mib(s.File) }),
 		"Go heap", series(func(s sample) float64 { return mib(s.Heap) }),
+		"Go heap live", series(func(s sample) float64 { return mib(s.Live) }),
 		"bbolt files", series(func(s sample) float64 { return mib(uint64(s.BoltBytes)) }),
 		"JetStream files", series(func(s sample) float64 { return mib(uint64(s.NATSBytes)) })); err != nil {
 		return err
@@ -329,4 +346,19 @@ func startWeb(ctx context.Context, sites int, mmdb, seedsFile string, logw io.Wr
 func (w *web) stop() {
 	_ = w.cmd.Process.Signal(syscall.SIGTERM)
 	_ = w.cmd.Wait()
+}
+
+// writeHeapProfile writes the Go heap profile to path, for `go tool pprof
+// -diff_base heap-warm.pb.gz heap-end.pb.gz`.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "soak: heap profile:", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "soak: heap profile:", err)
+	}
 }
