@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,13 +77,14 @@ func run(ctx context.Context, args []string) int {
 		conc     = fset.Int("concurrency", 64, "crawler workers")
 		delay    = fset.Duration("min-delay", time.Second, "per-host minimum delay (the frontier's default)")
 		warm     = fset.Duration("warm", 5*time.Minute, "compare RSS from this point to the end")
+		window   = fset.Duration("window", time.Minute, "each end of the comparison is the median of the samples over this long")
 		noSync   = fset.Bool("no-sync", false, "skip fsync of the frontier's bbolt files")
 	)
 	if err := fset.Parse(args); err != nil {
 		return 2
 	}
-	if *duration <= 0 || *every <= 0 || *warm >= *duration {
-		fmt.Fprintln(os.Stderr, "soak: want --duration > --warm ≥ 0 and --every > 0")
+	if *duration <= 0 || *every <= 0 || *warm < 0 || *warm+*window > *duration || *window < *every {
+		fmt.Fprintln(os.Stderr, "soak: want --duration ≥ --warm + --window, --warm ≥ 0 and --window ≥ --every > 0")
 		return 2
 	}
 	data := filepath.Join(*out, "data")
@@ -156,24 +158,27 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		return 1
 	}
-	var at, end sample
-	for _, s := range samples {
-		if s.At <= *warm {
-			at = s
-		}
-		end = s
-	}
-	change := (float64(end.RSS) - float64(at.RSS)) / float64(at.RSS)
-	anonChange := (float64(end.Anon) - float64(at.Anon)) / float64(at.Anon)
-	liveChange := (float64(end.Live) - float64(at.Live)) / float64(at.Live)
-	fmt.Printf("soak: rss %.1f MiB at %v, %.1f MiB at %v: %+.1f%% (anonymous %.1f → %.1f MiB: %+.1f%%; live heap %.1f → %.1f MiB: %+.1f%%); pages %d; csv %s; plot %s; heap profiles heap-warm.pb.gz, heap-end.pb.gz\n",
-		mib(at.RSS), at.At.Round(time.Second), mib(end.RSS), end.At.Round(time.Second), 100*change,
-		mib(at.Anon), mib(end.Anon), 100*anonChange, mib(at.Live), mib(end.Live), 100*liveChange, end.Fetched,
+	// One sample swings with every collection cycle, so each end of the
+	// comparison is the median over a window: the minute after the warm
+	// point, and the last minute.
+	at := medianOver(samples, *warm, *warm+*window)
+	end := medianOver(samples, samples[len(samples)-1].At-*window, samples[len(samples)-1].At)
+	change := func(f func(sample) uint64) float64 { return (float64(f(end)) - float64(f(at))) / float64(f(at)) }
+	rss, anon, file, live := change(func(s sample) uint64 { return s.RSS }), change(func(s sample) uint64 { return s.Anon }),
+		change(func(s sample) uint64 { return s.File }), change(func(s sample) uint64 { return s.Live })
+	fmt.Printf("soak: medians over %v after %v and over the last %v:\n", *window, *warm, *window)
+	fmt.Printf("  RSS            %7.1f → %7.1f MiB  %+6.1f%%\n", mib(at.RSS), mib(end.RSS), 100*rss)
+	fmt.Printf("  RSS anonymous  %7.1f → %7.1f MiB  %+6.1f%%  (the process's own memory)\n", mib(at.Anon), mib(end.Anon), 100*anon)
+	fmt.Printf("  RSS files      %7.1f → %7.1f MiB  %+6.1f%%  (mapped bbolt pages: page cache, grows with the data)\n", mib(at.File), mib(end.File), 100*file)
+	fmt.Printf("  Go heap live   %7.1f → %7.1f MiB  %+6.1f%%\n", mib(at.Live), mib(end.Live), 100*live)
+	fmt.Printf("  bbolt files    %7.1f → %7.1f MiB\n", mib(uint64(at.BoltBytes)), mib(uint64(end.BoltBytes)))
+	fmt.Printf("soak: pages %d; csv %s; plot %s; heap profiles heap-warm.pb.gz, heap-end.pb.gz\n", samples[len(samples)-1].Fetched,
 		filepath.Join(*out, "soak.csv"), filepath.Join(*out, "soak.png"))
-	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": change,
-		"rss_anon_warm_bytes": at.Anon, "rss_anon_end_bytes": end.Anon, "rss_anon_change": anonChange,
-		"live_heap_warm_bytes": at.Live, "live_heap_end_bytes": end.Live, "live_heap_change": liveChange,
-		"warm_s": at.At.Seconds(), "end_s": end.At.Seconds(), "pages": end.Fetched, "goroutines_end": end.Goroutines,
+	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": rss,
+		"rss_anon_warm_bytes": at.Anon, "rss_anon_end_bytes": end.Anon, "rss_anon_change": anon,
+		"rss_file_change": file, "live_heap_warm_bytes": at.Live, "live_heap_end_bytes": end.Live, "live_heap_change": live,
+		"warm_s": warm.Seconds(), "window_s": window.Seconds(), "end_s": samples[len(samples)-1].At.Seconds(),
+		"pages": samples[len(samples)-1].Fetched, "goroutines_end": end.Goroutines,
 		"files_end": end.Files, "bolt_bytes_end": end.BoltBytes})
 	fmt.Println(string(line))
 	return 0
@@ -361,4 +366,33 @@ func writeHeapProfile(path string) {
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: heap profile:", err)
 	}
+}
+
+// medianOver returns, field by field, the median of the samples taken
+// between from and to.
+func medianOver(samples []sample, from, to time.Duration) sample {
+	var in []sample
+	for _, s := range samples {
+		if s.At >= from && s.At <= to {
+			in = append(in, s)
+		}
+	}
+	if len(in) == 0 {
+		return samples[len(samples)-1]
+	}
+	med := func(f func(sample) uint64) uint64 {
+		v := make([]uint64, len(in))
+		for i, s := range in {
+			v[i] = f(s)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	m := in[len(in)/2]
+	m.RSS = med(func(s sample) uint64 { return s.RSS })
+	m.Anon = med(func(s sample) uint64 { return s.Anon })
+	m.File = med(func(s sample) uint64 { return s.File })
+	m.Live = med(func(s sample) uint64 { return s.Live })
+	m.Heap = med(func(s sample) uint64 { return s.Heap })
+	return m
 }
