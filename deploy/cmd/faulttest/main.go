@@ -3,6 +3,16 @@
 // compares the two crawls: fetched pages, flagged sites, duplicate fetches.
 //
 //	go run ./deploy/cmd/faulttest --sites 1000
+//	go run ./deploy/cmd/faulttest --scenario rolling
+//
+// The "faults" scenario kills a crawler, the frontier owning most
+// partitions, a classifier (and with --nats-nodes 3 the NATS node leading
+// most streams), each started again after a pause, and freezes another
+// crawler for a while. The "rolling" scenario restarts every service
+// gracefully, one at a time, then adds a crawler and splits frontier-0's
+// partitions with a new frontier instance; it also prints the crawl rate
+// after the last change beside the undisturbed crawl's over the same part
+// of the crawl.
 //
 // It prints a report and one JSON line; it exits 1 when the crawls differ or
 // duplicates reach 1%.
@@ -42,6 +52,7 @@ func run(ctx context.Context, args []string) int {
 		delay     = fs.Duration("min-delay", 50*time.Millisecond, "per-host minimum delay")
 		timeout   = fs.Duration("timeout", 15*time.Minute, "limit for each crawl")
 		keep      = fs.String("work", "", "keep data and logs in this directory (default: a temporary one)")
+		scenario  = fs.String("scenario", "faults", `"faults" (kill and freeze) or "rolling" (rolling restart, then a crawler and a frontier added)`)
 		natsNodes = fs.Int("nats-nodes", 1, "3: a natsd cluster with R3 streams and buckets (the node leading most streams is killed and restarted); 1: one NATS server in this process")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -50,8 +61,9 @@ func run(ctx context.Context, args []string) int {
 		}
 		return 2
 	}
-	if *crawlers < 2 || *frontiers < 1 || *sites < 30 || (*natsNodes != 1 && *natsNodes != 3) {
-		fmt.Fprintln(os.Stderr, "faulttest: want --crawlers ≥ 2, --frontiers ≥ 1, --sites ≥ 30, --nats-nodes 1 or 3")
+	if *crawlers < 2 || *frontiers < 1 || *sites < 30 || (*natsNodes != 1 && *natsNodes != 3) ||
+		(*scenario != "faults" && *scenario != "rolling") {
+		fmt.Fprintln(os.Stderr, "faulttest: want --crawlers ≥ 2, --frontiers ≥ 1, --sites ≥ 30, --nats-nodes 1 or 3, --scenario faults or rolling")
 		return 2
 	}
 	work := *keep
@@ -77,7 +89,11 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "faulttest: undisturbed crawl:", err)
 		return 1
 	}
-	cfg.WorkDir, cfg.Faults, cfg.ExpectPages = filepath.Join(work, "disturbed"), fault.DefaultFaults(*natsNodes), calm.Pages()
+	cfg.WorkDir, cfg.ExpectPages = filepath.Join(work, "disturbed"), calm.Pages()
+	cfg.Faults = fault.DefaultFaults(*natsNodes)
+	if *scenario == "rolling" {
+		cfg.Faults = fault.RollingFaults(cfg)
+	}
 	got, err := fault.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faulttest: disturbed crawl:", err)
@@ -97,7 +113,16 @@ func run(ctx context.Context, args []string) int {
 			fmt.Printf("%s: %s\n", l.what, p)
 		}
 	}
+	// The rate after the last change, against the undisturbed crawl over
+	// the same stretch (from there to 90% of the pages).
+	from := float64(got.LastFaultPages) / float64(calm.Pages())
+	rateAfter, calmRate := got.Rate(from, 0.9, calm.Pages()), calm.Rate(from, 0.9, calm.Pages())
+	if from < 0.9 {
+		fmt.Printf("rate after the last change (%.0f%% → 90%% of pages): %.1f pages/s; undisturbed over the same stretch: %.1f pages/s\n",
+			100*from, rateAfter, calmRate)
+	}
 	line, _ := json.Marshal(map[string]any{
+		"scenario": *scenario, "rate_after_last_change": rateAfter, "undisturbed_rate_same_stretch": calmRate,
 		"pages_undisturbed": cmp.CalmPages, "pages_disturbed": cmp.Pages, "lost": len(cmp.Lost), "extra": len(cmp.Extra),
 		"same_fetched": cmp.SameFetched(), "same_flagged": cmp.SameFlagged, "flagged": len(cmp.Flagged),
 		"duplicates": cmp.Duplicates, "fetches": cmp.Fetches, "duplicate_rate": cmp.DuplicateRate(),
