@@ -37,6 +37,7 @@ type config struct {
 	sites           int
 	seed            int64
 	minDelay        time.Duration
+	maxDepth        int
 	timeout, settle time.Duration
 	faults          []faultSpec
 	expectPages     int // the undisturbed crawl's pages; faults fire at fractions of it
@@ -96,6 +97,7 @@ func crawl(ctx context.Context, c config) (out outcome, err error) {
 			fmt.Sprintf("SIMWEB_SEED=%d", c.seed),
 			"SIMWEB_REQUEST_LOG=/log/requests.jsonl",
 			"FRONTIER_MIN_DELAY=" + c.minDelay.String(),
+			fmt.Sprintf("FRONTIER_MAX_DEPTH=%d", c.maxDepth),
 			// Free host ports: nothing else on the machine is disturbed.
 			"TRAWL_NATS_PORT=", "TRAWL_NATS_HTTP_PORT=", "TRAWL_API_PORT=", "TRAWL_INVESTIGATE_PORT=",
 			"TRAWL_PROMETHEUS_PORT=",
@@ -118,7 +120,7 @@ func crawl(ctx context.Context, c config) (out outcome, err error) {
 		}
 	}()
 
-	logf("%s: up (%d sites, seed %d, min delay %v)", c.project, c.sites, c.seed, c.minDelay)
+	logf("%s: up (%d sites, seed %d, min delay %v, max depth %d)", c.project, c.sites, c.seed, c.minDelay, c.maxDepth)
 	if _, err := cp.run(ctx, 6*time.Minute, append([]string{"up", "-d", "--no-build"}, clusterServices...)...); err != nil {
 		return out, fmt.Errorf("up: %w", err)
 	}
@@ -170,11 +172,13 @@ func crawl(ctx context.Context, c config) (out outcome, err error) {
 		if len(pending) > 0 && c.expectPages > 0 && float64(pages) >= pending[0].At*float64(c.expectPages) {
 			f := pending[0]
 			pending = pending[1:]
+			at := time.Now()
 			desc, err := inject(ctx, cp, js, f)
 			if err != nil {
 				return out, fmt.Errorf("fault %s %s: %w", f.Kind, f.Target, err)
 			}
-			desc = fmt.Sprintf("%s at %d pages (%.0f%%)", desc, pages, 100*float64(pages)/float64(c.expectPages))
+			desc = fmt.Sprintf("%s at %.0fs, %d pages (%.0f%%); back %.0fs later", desc, at.Sub(start).Seconds(), pages,
+				100*float64(pages)/float64(c.expectPages), time.Since(at).Seconds())
 			logf("%s: fault: %s", c.project, desc)
 			out.Faults = append(out.Faults, desc)
 		}

@@ -57,7 +57,8 @@ func run(ctx context.Context, args []string) int {
 		project  = fs.String("project", "trawlfault", "compose project name; the two crawls use NAME-calm and NAME-faults")
 		tag      = fs.String("tag", "dev", "image tag (TRAWL_TAG)")
 		build    = fs.Bool("build", true, "build the images first (deploy/docker/build.sh, without the Prometheus image)")
-		minDelay = fs.Duration("min-delay", 50*time.Millisecond, "the frontiers' per-host delay (FRONTIER_MIN_DELAY)")
+		minDelay = fs.Duration("min-delay", 100*time.Millisecond, "the frontiers' per-host delay (FRONTIER_MIN_DELAY); slow enough that the faults, one after the other, all fall inside the crawl")
+		maxDepth = fs.Int("max-depth", 64, "the frontiers' link hops from a seed (FRONTIER_MAX_DEPTH); deep enough that no simweb page but the endless traps' meets it")
 		timeout  = fs.Duration("timeout", 12*time.Minute, "limit for each crawl, from the cluster up to drained")
 		settle   = fs.Duration("settle", 10*time.Second, "how long the cluster must stay idle to count as drained")
 		work     = fs.String("work", "", "keep logs here (default: a temporary directory, removed after a pass)")
@@ -68,8 +69,8 @@ func run(ctx context.Context, args []string) int {
 		}
 		return 2
 	}
-	if fs.NArg() > 0 || *sites < 30 || !projectName.MatchString(*project) || *minDelay < 0 || *settle < time.Second {
-		fmt.Fprintln(os.Stderr, "composefault: want no arguments, --sites ≥ 30, --project of a-z 0-9 _ -, --min-delay ≥ 0, --settle ≥ 1s")
+	if fs.NArg() > 0 || *sites < 30 || !projectName.MatchString(*project) || *minDelay < 0 || *maxDepth < 1 || *settle < time.Second {
+		fmt.Fprintln(os.Stderr, "composefault: want no arguments, --sites ≥ 30, --project of a-z 0-9 _ -, --min-delay ≥ 0, --max-depth ≥ 1, --settle ≥ 1s")
 		return 2
 	}
 	fail := func(format string, a ...any) int {
@@ -96,7 +97,7 @@ func run(ctx context.Context, args []string) int {
 		return fail("%v", err)
 	}
 	code := test(ctx, testConfig{root: absRoot, dir: dir, composeCmd: composeCmd, project: *project, tag: *tag,
-		build: *build, sites: *sites, seed: *seed, minDelay: *minDelay, timeout: *timeout, settle: *settle})
+		build: *build, sites: *sites, seed: *seed, minDelay: *minDelay, maxDepth: *maxDepth, timeout: *timeout, settle: *settle})
 	if code == 0 && *work == "" {
 		os.RemoveAll(dir)
 	} else {
@@ -112,6 +113,7 @@ type testConfig struct {
 	sites                   int
 	seed                    int64
 	minDelay                time.Duration
+	maxDepth                int
 	timeout, settle         time.Duration
 }
 
@@ -130,7 +132,7 @@ func test(ctx context.Context, t testConfig) int {
 		return fail("no image trawl:%s (run without --build=false, or deploy/docker/build.sh %s): %v", t.tag, t.tag, err)
 	}
 	cfg := config{root: t.root, composeCmd: t.composeCmd, tag: t.tag, sites: t.sites, seed: t.seed,
-		minDelay: t.minDelay, timeout: t.timeout, settle: t.settle, log: os.Stdout,
+		minDelay: t.minDelay, maxDepth: t.maxDepth, timeout: t.timeout, settle: t.settle, log: os.Stdout,
 		project: t.project + "-calm", workDir: filepath.Join(t.dir, "calm")}
 	calm, err := crawl(ctx, cfg)
 	if err != nil {
