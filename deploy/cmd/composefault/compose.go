@@ -88,7 +88,10 @@ func runCmd(ctx context.Context, limit time.Duration, env []string, name string,
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		if cctx.Err() != nil && ctx.Err() == nil {
+		switch {
+		case ctx.Err() != nil:
+			err = fmt.Errorf("interrupted: %w", context.Cause(ctx))
+		case cctx.Err() != nil:
 			err = fmt.Errorf("no answer in %v", limit)
 		}
 		return stdout.String(), fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(stderr.String(), 2000))
