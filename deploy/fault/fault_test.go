@@ -46,8 +46,8 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 	t.Run("one NATS server", func(t *testing.T) {
 		disturbed(ctx, t, cfg, calm, fault.DefaultFaults(0))
 	})
-	// Every service restarted gracefully one at a time, then a crawler
-	// added and frontier-0's partitions split with a new instance.
+	// A crawler added and frontier-0's partitions split with a new
+	// instance, then every service restarted gracefully, one at a time.
 	t.Run("rolling restart and rescale", func(t *testing.T) {
 		disturbed(ctx, t, cfg, calm, fault.RollingFaults(cfg))
 	})

@@ -13,10 +13,10 @@ import (
 	fbolt "trawl.dev/frontier/bolt"
 )
 
-// RollingFaults restarts every service gracefully, one at a time (SIGTERM:
-// each drains and exits, then starts again), while the crawl runs; then
-// adds a crawler and splits the partitions of frontier-0 with a new
-// frontier instance: the operator's rolling upgrade and scale-out.
+// RollingFaults adds a crawler and splits the partitions of frontier-0
+// with a new frontier instance, then restarts every service gracefully,
+// one at a time (SIGTERM: each drains and exits, then starts again), while
+// the crawl runs: the operator's scale-out and rolling upgrade.
 func RollingFaults(c Config) []Fault {
 	var names []string
 	for i := range c.Crawlers {
@@ -31,14 +31,19 @@ func RollingFaults(c Config) []Fault {
 			names = append(names, fmt.Sprintf("natsd-%d", i))
 		}
 	}
-	var f []Fault
-	for i, n := range names {
-		f = append(f, Fault{At: 0.10 + 0.50*float64(i)/float64(len(names)), Target: n, Kind: "restart", Pause: 500 * time.Millisecond})
+	// The first at 5% of the pages, each next a few seconds after the one
+	// before is done: a crawl fetches most of its pages early, so
+	// fractions alone would bunch them together. Scale-out comes first, so
+	// that the restarts that follow run on the grown cluster.
+	const gap = 3 * time.Second
+	f := []Fault{
+		{At: 0.05, Target: "crawler-0", Kind: "add", Gap: gap},
+		{At: 0.051, Target: "frontier-0", Kind: "split", Gap: gap},
 	}
-	return append(f,
-		Fault{At: 0.62, Target: "crawler-0", Kind: "add"},
-		Fault{At: 0.66, Target: "frontier-0", Kind: "split"},
-	)
+	for i, n := range names {
+		f = append(f, Fault{At: 0.052 + 0.001*float64(i), Target: n, Kind: "restart", Pause: 500 * time.Millisecond, Gap: gap})
+	}
+	return f
 }
 
 // cluster is the running processes of one crawl, for faults that add some.

@@ -62,6 +62,9 @@ type Fault struct {
 	// partitions to a new frontier instance).
 	Kind  string
 	Pause time.Duration
+	// Gap, when set, holds the fault until this long after the one before
+	// it was done, so that faults spread over the crawl in time.
+	Gap time.Duration
 }
 
 // DefaultFaults kills a crawler, the frontier owning most partitions and a
@@ -274,7 +277,8 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		if k := len(res.Progress); k == 0 || time.Since(start)-res.Progress[k-1].At >= time.Second {
 			res.Progress = append(res.Progress, Sample{time.Since(start), n})
 		}
-		for len(pending) > 0 && c.ExpectPages > 0 && float64(n) >= pending[0].At*float64(c.ExpectPages) {
+		for len(pending) > 0 && c.ExpectPages > 0 && float64(n) >= pending[0].At*float64(c.ExpectPages) &&
+			(len(res.Faults) == 0 || time.Since(start)-res.LastFault >= pending[0].Gap) {
 			f := pending[0]
 			pending = pending[1:]
 			target := f.Target
