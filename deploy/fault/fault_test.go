@@ -20,7 +20,7 @@ func TestKillEveryServiceLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the services as processes")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
