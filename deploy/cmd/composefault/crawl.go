@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -17,14 +18,16 @@ import (
 
 	"trawl.dev/deploy/fault"
 	"trawl.dev/deploy/node"
+	fservice "trawl.dev/frontier/service"
 	"trawl.dev/simweb"
 )
 
-// clusterServices are the compose services a test run starts: everything but
+// clusterServices are the compose services a test run starts first:
+// everything but the seeder, started once the harness watches, and
 // Prometheus, which watches and does not crawl.
 var clusterServices = []string{"natsd-1", "natsd-2", "natsd-3", "simweb-1", "simweb-2", "simweb-3",
 	"crawler-1", "crawler-2", "crawler-3", "frontier-0", "frontier-1", "classifier-0", "classifier-1",
-	"investigate", "seed"}
+	"investigate"}
 
 // wantServices are the micro services and their instances in the cluster.
 var wantServices = map[string]int{"trawl-frontier": 2, "trawl-crawler": 3, "trawl-classifier": 2, "trawl-investigate": 1}
@@ -76,6 +79,9 @@ type outcome struct {
 	// APIFlagged is what the investigators' API lists as flagged once
 	// it agrees with VERDICTS, or after a minute of trying.
 	APIFlagged []string
+	// Frontier sums the frontiers' expired leases, publish errors and
+	// retries at the end (each instance counts since its last start).
+	Frontier fservice.Stats
 }
 
 // crawl brings the cluster up, crawls, injects the faults, waits for the
@@ -148,8 +154,24 @@ func crawl(ctx context.Context, c config) (out outcome, err error) {
 	web := simweb.Generate(simweb.Options{Sites: c.sites, Seed: c.seed})
 	logs := newRequestLogs(web, []string{filepath.Join(logDirs[0], "requests.jsonl"),
 		filepath.Join(logDirs[1], "requests.jsonl"), filepath.Join(logDirs[2], "requests.jsonl")})
+	// The crawl starts now, with the harness watching.
+	if _, err := cp.run(ctx, 3*time.Minute, "up", "-d", "--no-build", "--no-deps", "seed"); err != nil {
+		return out, fmt.Errorf("up seed: %w", err)
+	}
+
 	pending := append([]faultSpec(nil), c.faults...)
 	sort.Slice(pending, func(i, j int) bool { return pending[i].At < pending[j].At })
+	// A fault strikes in the loop and is undone after its pause in a
+	// goroutine of its own, so the next fault is not held up by Docker's
+	// time to start a container again: each fires at its fraction of the
+	// crawl, and their pauses may overlap (never on the same container).
+	fctx, cancelFaults := context.WithCancel(ctx)
+	var undoing sync.WaitGroup
+	defer undoing.Wait() // before the tear down, after cancelFaults
+	defer cancelFaults()
+	done := make(chan faultDone, len(pending))
+	inFlight := 0
+	out.Faults = make([]string, len(pending))
 	start := time.Now()
 	deadline := start.Add(c.timeout)
 	var idleSince, lastLog time.Time
@@ -167,25 +189,48 @@ func crawl(ctx context.Context, c config) (out outcome, err error) {
 			return out, err
 		}
 		pages := len(logs.requests)
+	collect:
+		for {
+			select {
+			case d := <-done:
+				inFlight--
+				if d.err != nil {
+					return out, fmt.Errorf("fault %s: %w", d.desc, d.err)
+				}
+				logf("%s: fault over: %s", c.project, d.desc)
+				out.Faults[d.n] = d.desc
+			default:
+				break collect
+			}
+		}
 		// One fault a round, so that the next one is judged by a fresh
-		// page count: a fault takes its pause and Docker's time.
+		// page count.
 		if len(pending) > 0 && c.expectPages > 0 && float64(pages) >= pending[0].At*float64(c.expectPages) {
-			f := pending[0]
+			f, n := pending[0], len(c.faults)-len(pending)
 			pending = pending[1:]
 			at := time.Now()
-			desc, err := inject(ctx, cp, js, f)
+			desc, undo, err := strike(fctx, cp, js, f)
 			if err != nil {
 				return out, fmt.Errorf("fault %s %s: %w", f.Kind, f.Target, err)
 			}
-			desc = fmt.Sprintf("%s at %.0fs, %d pages (%.0f%%); back %.0fs later", desc, at.Sub(start).Seconds(), pages,
-				100*float64(pages)/float64(c.expectPages), time.Since(at).Seconds())
+			desc = fmt.Sprintf("%s at %.0fs, %d pages (%.0f%%)", desc, at.Sub(start).Seconds(), pages,
+				100*float64(pages)/float64(c.expectPages))
 			logf("%s: fault: %s", c.project, desc)
-			out.Faults = append(out.Faults, desc)
+			inFlight++
+			undoing.Add(1)
+			go func() {
+				defer undoing.Done()
+				err := sleep(fctx, f.Pause)
+				if err == nil {
+					err = undo(fctx)
+				}
+				done <- faultDone{n: n, desc: fmt.Sprintf("%s; back %.0fs after it began", desc, time.Since(at).Seconds()), err: err}
+			}()
 		}
 		idle, why := false, ""
 		switch {
-		case len(pending) > 0:
-			why = fmt.Sprintf("%d faults to come", len(pending))
+		case len(pending) > 0 || inFlight > 0:
+			why = fmt.Sprintf("%d faults to come, %d under way", len(pending), inFlight)
 		case !seeded:
 			if seeded, err = seedDone(ctx, cp); err != nil {
 				return out, err
@@ -281,6 +326,9 @@ func crawl(ctx context.Context, c config) (out outcome, err error) {
 		}
 		time.Sleep(2 * time.Second)
 	}
+	if out.Frontier, err = frontierTotals(nc); err != nil {
+		return out, err
+	}
 	if out.Replicas, err = streamReplicas(ctx, js); err != nil {
 		return out, err
 	}
@@ -316,8 +364,25 @@ func seedDone(ctx context.Context, cp *compose) (bool, error) {
 	return strings.TrimSpace(out) == "exited 0", nil
 }
 
-// inject carries out one fault and returns what it did.
-func inject(ctx context.Context, cp *compose, js jetstream.JetStream, f faultSpec) (string, error) {
+// faultDone is a fault that is over: what it was and whether undoing it
+// failed.
+type faultDone struct {
+	n    int // the fault's place in the order they struck
+	desc string
+	err  error
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// strike carries out one fault and returns what it did and how to undo it.
+func strike(ctx context.Context, cp *compose, js jetstream.JetStream, f faultSpec) (string, func(context.Context) error, error) {
 	target := f.Target
 	var err error
 	switch target {
@@ -327,58 +392,44 @@ func inject(ctx context.Context, cp *compose, js jetstream.JetStream, f faultSpe
 		target, err = streamLeader(ctx, js)
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	id, err := cp.container(ctx, target)
 	if err != nil {
-		return "", err
-	}
-	wait := func() error {
-		select {
-		case <-time.After(f.Pause):
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return "", nil, err
 	}
 	switch f.Kind {
 	case "kill":
 		// docker kill marks the container stopped by hand: its restart
 		// policy does not start it again, the harness does after Pause.
 		if _, err := docker(ctx, time.Minute, "kill", "--signal", "KILL", id); err != nil {
-			return "", err
+			return "", nil, err
 		}
-		if err := wait(); err != nil {
-			return "", err
+		undo := func(ctx context.Context) error {
+			_, err := docker(ctx, 2*time.Minute, "start", id)
+			return err
 		}
-		if _, err := docker(ctx, 2*time.Minute, "start", id); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("docker kill (SIGKILL) %s, started again after %v", target, f.Pause), nil
+		return fmt.Sprintf("docker kill (SIGKILL) %s, started again after %v", target, f.Pause), undo, nil
 	case "netcut":
 		// A crawler lives in its simweb's network namespace: cutting that
 		// namespace off the cluster network cuts this one crawler off NATS.
 		owner := id
 		mode, err := docker(ctx, time.Minute, "inspect", "-f", "{{.HostConfig.NetworkMode}}", id)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if m := strings.TrimSpace(mode); strings.HasPrefix(m, "container:") {
 			owner = strings.TrimPrefix(m, "container:")
 		}
 		network := cp.project + "_trawl"
 		if _, err := docker(ctx, time.Minute, "network", "disconnect", network, owner); err != nil {
-			return "", err
+			return "", nil, err
 		}
-		werr := wait()
-		// Connect again even when interrupted: the tear down follows.
-		if _, err := docker(context.WithoutCancel(ctx), time.Minute, "network", "connect", network, owner); err != nil {
-			return "", err
+		undo := func(ctx context.Context) error {
+			_, err := docker(ctx, time.Minute, "network", "connect", network, owner)
+			return err
 		}
-		if werr != nil {
-			return "", werr
-		}
-		return fmt.Sprintf("docker network disconnect %s from %s, connected again after %v", target, network, f.Pause), nil
+		return fmt.Sprintf("docker network disconnect %s from %s, connected again after %v", target, network, f.Pause), undo, nil
 	}
-	return "", fmt.Errorf("unknown fault kind %q", f.Kind)
+	return "", nil, fmt.Errorf("unknown fault kind %q", f.Kind)
 }

@@ -244,6 +244,9 @@ func report(calm, got outcome, cmp fault.Comparison, elapsed time.Duration) bool
 	fmt.Fprintf(tw, "endless-trap pages (not compared)\t%d\t%d\n", len(calm.TrapRequests), len(got.TrapRequests))
 	fmt.Fprintf(tw, "flagged sites\t%d\t%d\n", len(calm.Flagged), len(got.Flagged))
 	fmt.Fprintf(tw, "crawl time (up to idle)\t%.0fs\t%.0fs\n", calm.Elapsed.Seconds(), got.Elapsed.Seconds())
+	fmt.Fprintf(tw, "frontier: leases expired and reissued\t%d\t%d\n", calm.Frontier.Expired, got.Frontier.Expired)
+	fmt.Fprintf(tw, "frontier: publish errors, retried URLs\t%d, %d\t%d, %d\n", calm.Frontier.PublishErrors, calm.Frontier.Retried,
+		got.Frontier.PublishErrors, got.Frontier.Retried)
 	fmt.Fprintf(tw, "streams with 3 replicas\t%d of %d\t%d of %d\n", calmR3, len(calm.Replicas), gotR3, len(got.Replicas))
 	fmt.Fprintf(tw, "services restarted by Docker (crashed)\t%d\t%d\n", calmRestarts, gotRestarts)
 	fmt.Fprintf(tw, "micro services answering\t%d\t%d\n", len(calm.Services), len(got.Services))
@@ -289,6 +292,7 @@ func report(calm, got outcome, cmp fault.Comparison, elapsed time.Duration) bool
 		"duplicates": cmp.Duplicates, "fetches": cmp.Fetches, "duplicate_rate": cmp.DuplicateRate(),
 		"services": countByName(got.Services), "services_missing": len(calm.Missing) + len(got.Missing),
 		"streams_r3": len(calmBad) == 0 && len(gotBad) == 0, "crash_restarts": calmRestarts + gotRestarts,
+		"leases_expired_undisturbed": calm.Frontier.Expired, "leases_expired_disturbed": got.Frontier.Expired,
 		"faults": got.Faults, "elapsed_undisturbed_s": calm.Elapsed.Seconds(), "elapsed_disturbed_s": got.Elapsed.Seconds(),
 		"elapsed_total_s": elapsed.Seconds(), "pass": pass,
 	})

@@ -131,6 +131,36 @@ func frontiersIdle(nc *nats.Conn) (idle bool, answered int, err error) {
 	return idle, answered, nil
 }
 
+// frontierTotals sums the lease and publish counters of every frontier
+// instance (each since its last start).
+func frontierTotals(nc *nats.Conn) (fservice.Stats, error) {
+	var sum fservice.Stats
+	replies, err := discover(nc, "$SRV.STATS.trawl-frontier", time.Second)
+	if err != nil {
+		return sum, err
+	}
+	for _, data := range replies {
+		var st micro.Stats
+		if err := json.Unmarshal(data, &st); err != nil {
+			return sum, fmt.Errorf("frontier stats: %w", err)
+		}
+		for _, e := range st.Endpoints {
+			if len(e.Data) == 0 {
+				continue
+			}
+			var fs fservice.Stats
+			if err := json.Unmarshal(e.Data, &fs); err != nil {
+				return sum, fmt.Errorf("frontier stats of %s: %w", st.ID, err)
+			}
+			sum.Expired += fs.Expired
+			sum.PublishErrors += fs.PublishErrors
+			sum.Retried += fs.Retried
+			break
+		}
+	}
+	return sum, nil
+}
+
 // instance is one service instance that answered micro discovery.
 type instance struct {
 	Name, ID, Version string
