@@ -194,7 +194,19 @@ func ensureCluster(ctx context.Context, js jetstream.JetStream, want int, replic
 	} else if !errors.Is(err, jetstream.ErrKeyExists) {
 		return 0, fmt.Errorf("proto: record partitions: %w", err)
 	}
+	// Create went through the bucket's leader, which has the key; Get may
+	// be answered by a replica that has not applied it yet (direct get), so
+	// "not found" right after "exists" lasts a moment only. Seen when two
+	// services started together on a new three-node cluster.
 	e, err := kv.Get(ctx, keyPartitions)
+	for wait := 50 * time.Millisecond; errors.Is(err, jetstream.ErrKeyNotFound) && wait <= 3*time.Second; wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(wait):
+		}
+		e, err = kv.Get(ctx, keyPartitions)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("proto: read partitions: %w", err)
 	}
