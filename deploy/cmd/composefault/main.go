@@ -212,6 +212,9 @@ func report(calm, got outcome, cmp fault.Comparison, elapsed time.Duration) bool
 	down := func(o outcome) (restarts int, notUp []string) {
 		for _, s := range o.States {
 			restarts += s.Restarts
+			if s.Restarts > 0 {
+				notUp = append(notUp, fmt.Sprintf("%s restarted by Docker %d times (see its log)", s.Service, s.Restarts))
+			}
 			if s.Service == "seed" {
 				if s.Status != "exited" || s.ExitCode != 0 {
 					notUp = append(notUp, fmt.Sprintf("seed %s %d", s.Status, s.ExitCode))
@@ -274,7 +277,7 @@ func report(calm, got outcome, cmp fault.Comparison, elapsed time.Duration) bool
 				strings.Join(append(calmBad, gotBad...), ", "))},
 		{"every service running, none crashed", len(calmDown)+len(gotDown)+calmRestarts+gotRestarts == 0,
 			orNote(len(calmDown)+len(gotDown)+calmRestarts+gotRestarts == 0, fmt.Sprintf("%d containers at the end of each crawl, the seeder exited 0, no restart by Docker", len(got.States)),
-				fmt.Sprintf("not running: %v; restarts by Docker: undisturbed %d, disturbed %d", append(calmDown, gotDown...), calmRestarts, gotRestarts))},
+				fmt.Sprintf("undisturbed %v, disturbed %v", calmDown, gotDown))},
 	}
 	pass := true
 	fmt.Println()
