@@ -174,7 +174,9 @@ func (p *Proc) Died() (bool, string) {
 
 // frontierStats is the part of the frontier's stats the harness reads.
 type frontierStats struct {
-	Queued, InFlight, Fetched int64
+	Queued   int64 `json:"queued"`
+	InFlight int64 `json:"in_flight"`
+	Fetched  int64 `json:"fetched"`
 }
 
 // frontiersIdle asks every frontier instance for its stats through NATS
