@@ -140,8 +140,20 @@ func TestBrowserReviewFlow(t *testing.T) {
 
 	// Filter: hosted in Russia, evidence mentioning ROMS.
 	do("filter the queue", chromedp.SetValue(chromedp.ID("country"), "RU"), chromedp.SetValue(chromedp.ID("q"), "roms"),
-		chromedp.Click(chromedp.ID("apply")), chromedp.WaitVisible(chromedp.CSS("table.sites")))
-	loc := get("location", chromedp.Location())
+		chromedp.Click(chromedp.ID("apply")))
+	// The old page's table stays visible until the filtered one replaces
+	// it: wait for the new address first (a look during the navigation
+	// fails, so look again).
+	var loc string
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(loc, "q=roms") && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		lctx, cancel := step()
+		if l, err := chromedp.Run(lctx, chromedp.Location()); err == nil {
+			loc = l
+		}
+		cancel()
+	}
+	do("wait for the filtered queue", chromedp.WaitVisible(chromedp.CSS("table.sites")))
 	if !strings.Contains(loc, "country=RU") || !strings.Contains(loc, "q=roms") || strings.Contains(loc, "min_store=") {
 		t.Fatalf("filtered queue at %s, want country=RU and q=roms and no empty parameters", loc)
 	}
