@@ -283,7 +283,7 @@ func Run(ctx context.Context, c Config) (Result, error) {
 			pending = pending[1:]
 			target := f.Target
 			if target == "natsd-leader" {
-				if target, err = streamLeader(crawlCtx, js); err != nil {
+				if target, err = StreamLeader(crawlCtx, js); err != nil {
 					return res, err
 				}
 			}
@@ -349,8 +349,8 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	return res, nil
 }
 
-// streamLeader returns the name of the NATS node that leads most streams.
-func streamLeader(ctx context.Context, js jetstream.JetStream) (string, error) {
+// StreamLeader returns the name of the NATS node that leads most streams.
+func StreamLeader(ctx context.Context, js jetstream.JetStream) (string, error) {
 	var led map[string]int
 	err := proto.Retry(ctx, nil, "list streams", func(ctx context.Context) error {
 		led = make(map[string]int)

@@ -389,7 +389,7 @@ func strike(ctx context.Context, cp *compose, js jetstream.JetStream, f faultSpe
 	case "frontier-most":
 		target, err = frontierOwner(ctx, js)
 	case "natsd-leader":
-		target, err = streamLeader(ctx, js)
+		target, err = fault.StreamLeader(ctx, js) // server name = compose service
 	}
 	if err != nil {
 		return "", nil, err

@@ -264,26 +264,6 @@ func streamReplicas(ctx context.Context, js jetstream.JetStream) (map[string]int
 	return out, err
 }
 
-// streamLeader returns the NATS node (server name = compose service) that
-// leads most streams.
-func streamLeader(ctx context.Context, js jetstream.JetStream) (string, error) {
-	var led map[string]int
-	err := proto.Retry(ctx, nil, "list streams", func(ctx context.Context) error {
-		led = make(map[string]int)
-		l := js.ListStreams(ctx)
-		for info := range l.Info() {
-			if info.Cluster != nil && info.Cluster.Leader != "" {
-				led[info.Cluster.Leader]++
-			}
-		}
-		return l.Err()
-	})
-	if err != nil {
-		return "", fmt.Errorf("stream leaders: %w", err)
-	}
-	return most(led, "no stream has a leader")
-}
-
 // frontierOwner returns the frontier (host name = compose service) that
 // owns most partitions, from the owners' bucket.
 func frontierOwner(ctx context.Context, js jetstream.JetStream) (string, error) {
