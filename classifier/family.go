@@ -138,6 +138,92 @@ func (m Member) IndexKeys() []FamilyKey {
 	return out
 }
 
+// Index keys of the family index kept on disk (classifier/bolt): only keys
+// along which two sites can join one family. An IP address is left out (a
+// shared one never joins two sites by itself, and shared hosting puts
+// hundreds of sites on one); a link is found from the linking side, under
+// the linked site's own names, so that no key gathers every site that links
+// to a popular host.
+const (
+	keySelf         = "self"          // a site's own names: its registrable domain and hosts, "www." trimmed
+	keyTemplateBand = "template-band" // one 8-bit band of a template hash
+)
+
+// StoredKeys returns the keys a member is filed under in the family index:
+// its analytics IDs and payment accounts, the bands of its template hashes
+// and its own names.
+func (m Member) StoredKeys() []FamilyKey {
+	var out []FamilyKey
+	seen := make(map[FamilyKey]bool)
+	add := func(k FamilyKey) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	m.joinKeys(add)
+	add(FamilyKey{keySelf, strings.TrimPrefix(m.Site, "www.")})
+	for _, h := range m.Hosts {
+		add(FamilyKey{keySelf, strings.TrimPrefix(h, "www.")})
+	}
+	return out
+}
+
+// SearchKeys returns the keys under which the sites a member may join are
+// filed: its analytics IDs and payment accounts, its template bands, and
+// the own names of the hosts it links to.
+func (m Member) SearchKeys() []FamilyKey {
+	var out []FamilyKey
+	seen := make(map[FamilyKey]bool)
+	add := func(k FamilyKey) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	m.joinKeys(add)
+	for _, h := range m.OutHosts {
+		add(FamilyKey{keySelf, strings.TrimPrefix(h, "www.")})
+	}
+	return out
+}
+
+func (m Member) joinKeys(add func(FamilyKey)) {
+	for _, k := range m.Keys {
+		if k.Reason != LinkIP && k.usable() {
+			add(k)
+		}
+	}
+	for _, t := range m.Templates {
+		for b := range 8 {
+			add(FamilyKey{keyTemplateBand, strconv.Itoa(b) + ":" + strconv.FormatUint((t>>(8*b))&0xff, 16)})
+		}
+	}
+}
+
+// Joined reports whether a and b belong to one family by a link of their
+// own (see LinkFamilies): a shared analytics ID or payment account,
+// templates within MaxTemplateDistance bits, or links both ways. It is what
+// links and joins decide, without building the links.
+func Joined(a, b Member) bool {
+	for _, k := range a.Keys {
+		if k.Reason == LinkIP || !k.usable() {
+			continue
+		}
+		if slices.Contains(b.Keys, k) {
+			return true
+		}
+	}
+	for _, ta := range a.Templates {
+		for _, tb := range b.Templates {
+			if TemplateDistance(ta, tb) <= MaxTemplateDistance {
+				return true
+			}
+		}
+	}
+	return a.linksTo(b) && b.linksTo(a)
+}
+
 // links returns why a and b belong together: every key they share and
 // their closest templates when near enough.
 func links(a, b Member) []FamilyLink {

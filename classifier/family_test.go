@@ -2,6 +2,7 @@ package classifier_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,72 @@ func TestMemberFingerprint(t *testing.T) {
 	}
 	if base.Fingerprint(false) == fp {
 		t.Error("flag: fingerprint unchanged")
+	}
+}
+
+// TestJoinedAgreesWithLinkFamilies: for random pairs drawn from a small pool
+// of keys, templates and links, Joined says what LinkFamilies decides, and
+// when it says yes the one searching finds the other under its SearchKeys.
+func TestJoinedAgreesWithLinkFamilies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	sites := []string{"a.ru", "b.ru", "www.c.ru", "d.su"}
+	keys := []classifier.FamilyKey{
+		{Reason: classifier.LinkIP, Value: "1.2.3.4"},
+		{Reason: classifier.LinkTracker, Value: "ym:31877402"},
+		{Reason: classifier.LinkTracker, Value: "liveinternet"},
+		{Reason: classifier.LinkPayment, Value: "webmoney:Z418223017745"},
+	}
+	random := func(site string) classifier.Member {
+		m := classifier.Member{Site: strings.TrimPrefix(site, "www."), Hosts: []string{site}}
+		for _, k := range keys {
+			if rng.IntN(4) == 0 {
+				m.Keys = append(m.Keys, k)
+			}
+		}
+		if rng.IntN(3) == 0 {
+			// One template, a few bits flipped: pairs fall on both sides
+			// of MaxTemplateDistance.
+			tpl := uint64(0xffff0000ffff0000)
+			for range rng.IntN(9) {
+				tpl ^= 1 << rng.IntN(64)
+			}
+			m.Templates = append(m.Templates, tpl)
+		}
+		for _, o := range sites {
+			if rng.IntN(3) == 0 {
+				m.OutHosts = append(m.OutHosts, o)
+			}
+		}
+		return m
+	}
+	joined := 0
+	for range 5000 {
+		i, j := rng.IntN(len(sites)), rng.IntN(len(sites))
+		if i == j {
+			continue
+		}
+		a, b := random(sites[i]), random(sites[j])
+		want := classifier.LinkFamilies([]classifier.Member{a, b})[a.Site].ID != ""
+		if got := classifier.Joined(a, b); got != want {
+			t.Fatalf("Joined(%+v, %+v) = %v; LinkFamilies says %v", a, b, got, want)
+		}
+		if !want {
+			continue
+		}
+		joined++
+		stored := make(map[classifier.FamilyKey]bool)
+		for _, k := range b.StoredKeys() {
+			stored[k] = true
+		}
+		found := false
+		for _, k := range a.SearchKeys() {
+			found = found || stored[k]
+		}
+		if !found {
+			t.Fatalf("%+v joins %+v but none of its SearchKeys %v is among the other's StoredKeys %v", a, b, a.SearchKeys(), b.StoredKeys())
+		}
+	}
+	if joined < 100 {
+		t.Fatalf("only %d joined pairs: the test draws too few to mean anything", joined)
 	}
 }

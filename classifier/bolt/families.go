@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +20,10 @@ import (
 // classifier.Member), in <dir>/families.db. Buckets:
 //
 //	members  site → JSON classifier.Member
-//	index    key 0x00 site → nothing: the sites under each key
+//	index    key 0x00 site → nothing: the sites under each of their
+//	         classifier.Member.StoredKeys
+//	meta     "index" → the index's layout version; an index of another
+//	         layout is rebuilt from members when the file is opened
 type Families struct {
 	path string
 	db   *bbolt.DB
@@ -28,7 +32,14 @@ type Families struct {
 var (
 	bucketMembers = []byte("members")
 	bucketIndex   = []byte("index")
+	bucketFamMeta = []byte("meta")
+	keyIndexShape = []byte("index")
 )
+
+// indexShape names the index layout: version 2 files members under
+// StoredKeys (version 1, unmarked, under every key including IPs and the
+// hosts a site links to).
+const indexShape = "2"
 
 // NewFamilies returns the family index at path; Open opens it.
 func NewFamilies(path string) *Families { return &Families{path: path} }
@@ -46,12 +57,15 @@ func (f *Families) Open() error {
 		return fmt.Errorf("bolt: open %s: %w", f.path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketMembers, bucketIndex} {
+		for _, b := range [][]byte{bucketMembers, bucketIndex, bucketFamMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		if string(tx.Bucket(bucketFamMeta).Get(keyIndexShape)) == indexShape {
+			return nil
+		}
+		return rebuildIndex(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -59,6 +73,33 @@ func (f *Families) Open() error {
 	}
 	f.db = db
 	return nil
+}
+
+// rebuildIndex files every member again under its StoredKeys.
+func rebuildIndex(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(bucketIndex); err != nil {
+		return err
+	}
+	index, err := tx.CreateBucket(bucketIndex)
+	if err != nil {
+		return err
+	}
+	err = tx.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
+		var m classifier.Member
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fmt.Errorf("decode member %s: %w", k, err)
+		}
+		for _, key := range m.StoredKeys() {
+			if err := index.Put(indexKey(key, m.Site), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketFamMeta).Put(keyIndexShape, []byte(indexShape))
 }
 
 // Close closes the file.
@@ -98,7 +139,7 @@ func (f *Families) Update(m classifier.Member, flagged bool) ([]string, error) {
 			for _, s := range component(tx, *old) {
 				seen[s] = true
 			}
-			for _, k := range old.IndexKeys() {
+			for _, k := range old.StoredKeys() {
 				if err := tx.Bucket(bucketIndex).Delete(indexKey(k, m.Site)); err != nil {
 					return err
 				}
@@ -111,7 +152,7 @@ func (f *Families) Update(m classifier.Member, flagged bool) ([]string, error) {
 			if err := putJSON(tx, bucketMembers, []byte(m.Site), m); err != nil {
 				return err
 			}
-			for _, k := range m.IndexKeys() {
+			for _, k := range m.StoredKeys() {
 				if err := tx.Bucket(bucketIndex).Put(indexKey(k, m.Site), nil); err != nil {
 					return err
 				}
@@ -169,31 +210,41 @@ func (f *Families) Families(sites []string) (map[string]classifier.Family, error
 	return out, nil
 }
 
-// maxComponent bounds the sites gathered into one family, so that a key
-// many sites share cannot make every lookup read the whole index.
-const maxComponent = 500
+// maxComponent bounds the sites gathered into one family, and maxScanned
+// the index entries read to gather them, so that a key many sites share
+// cannot make every lookup read the whole index.
+const (
+	maxComponent = 500
+	maxScanned   = 20 * maxComponent
+)
 
 // component returns the sites connected to m (m's included) by links that
-// make a family.
+// make a family: it follows, from each site found, the sites filed under
+// its SearchKeys that it is Joined with.
 func component(tx *bbolt.Tx, m classifier.Member) []string {
 	seen := map[string]bool{m.Site: true}
 	queue := []classifier.Member{m}
-	for len(queue) > 0 && len(seen) < maxComponent {
+	members := make(map[string]*classifier.Member) // read once per call
+	index := tx.Bucket(bucketIndex)
+	scanned := 0
+	for len(queue) > 0 && len(seen) < maxComponent && scanned < maxScanned {
 		cur := queue[0]
 		queue = queue[1:]
-		for _, k := range cur.IndexKeys() {
+		for _, k := range cur.SearchKeys() {
 			prefix := indexKey(k, "")
-			c := tx.Bucket(bucketIndex).Cursor()
-			for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
+			c := index.Cursor()
+			for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix) && scanned < maxScanned; key, _ = c.Next() {
+				scanned++
 				other := string(key[len(prefix):])
 				if seen[other] {
 					continue
 				}
-				om, err := getJSON[classifier.Member](tx, bucketMembers, []byte(other))
-				if err != nil || om == nil {
-					continue
+				om, ok := members[other]
+				if !ok {
+					om, _ = getJSON[classifier.Member](tx, bucketMembers, []byte(other))
+					members[other] = om
 				}
-				if fam := classifier.LinkFamilies([]classifier.Member{cur, *om}); fam[cur.Site].ID != "" {
+				if om != nil && classifier.Joined(cur, *om) {
 					seen[other] = true
 					queue = append(queue, *om)
 				}

@@ -1,9 +1,12 @@
 package bolt_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"trawl.dev/classifier"
 	"trawl.dev/classifier/bolt"
@@ -91,5 +94,84 @@ func TestDBLabelsAndFamily(t *testing.T) {
 	}
 	if res.Verdict.Family != "a.ru" || len(res.Verdict.Labels) != 1 || res.Verdict.Labels[0].Reviewer != "ann" {
 		t.Errorf("after another page: family %q labels %+v; want both kept", res.Verdict.Family, res.Verdict.Labels)
+	}
+}
+
+// A file written with the first index layout (members filed under every
+// key, IPs and out-hosts included, no layout mark) is re-filed when opened,
+// and families are still found along every kind of link: mirrors linking
+// to each other are one family, sites sharing only a server are not.
+func TestFamiliesIndexRebuiltFromOldLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "families.db")
+	ip := classifier.FamilyKey{Reason: classifier.LinkIP, Value: "1.2.3.4"}
+	old := []classifier.Member{
+		{Site: "a.ru", Hosts: []string{"www.a.ru"}, Keys: []classifier.FamilyKey{ip}, OutHosts: []string{"b.ru", "popular.com"}},
+		{Site: "b.ru", Hosts: []string{"b.ru"}, Keys: []classifier.FamilyKey{ip}, OutHosts: []string{"www.a.ru", "popular.com"}},
+		{Site: "c.ru", Hosts: []string{"c.ru"}, Keys: []classifier.FamilyKey{ip}, OutHosts: []string{"popular.com"}},
+	}
+	db, err := bbolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		members, _ := tx.CreateBucket([]byte("members"))
+		index, _ := tx.CreateBucket([]byte("index"))
+		for _, m := range old {
+			raw, _ := json.Marshal(m)
+			if err := members.Put([]byte(m.Site), raw); err != nil {
+				return err
+			}
+			for _, k := range m.IndexKeys() { // the first layout
+				if err := index.Put([]byte(k.String()+"\x00"+m.Site), nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	f := bolt.NewFamilies(path)
+	if err := f.Open(); err != nil {
+		t.Fatal(err)
+	}
+	fams, err := f.Families([]string{"a.ru", "b.ru", "c.ru"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fams["b.ru"]; got.ID != "a.ru" || !slices.Equal(got.Members, []string{"a.ru", "b.ru"}) {
+		t.Errorf("mirrors a.ru and b.ru: got family %+v, want a.ru's of a.ru and b.ru", got)
+	}
+	if got := fams["c.ru"].ID; got != "" {
+		t.Errorf("c.ru shares only a server and a link target: got family %q, want none", got)
+	}
+	// A new mirror of a.ru joins through the rebuilt index.
+	d := classifier.Member{Site: "d.ru", Hosts: []string{"d.ru"}, OutHosts: []string{"a.ru"}}
+	affected, err := f.Update(d, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(affected, []string{"d.ru"}) {
+		t.Errorf("d.ru links one way: affected %v, want only itself", affected)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Open again: the layout is marked, nothing is rebuilt, and a mutual
+	// link now joins d.ru.
+	if err := f.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	old[0].OutHosts = append(old[0].OutHosts, "d.ru")
+	affected, err = f.Update(old[0], true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(affected, []string{"a.ru", "b.ru", "d.ru"}) {
+		t.Errorf("a.ru links back to d.ru: affected %v, want a.ru, b.ru and d.ru", affected)
 	}
 }
