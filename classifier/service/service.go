@@ -333,6 +333,8 @@ func (s *Service) consume(ctx context.Context, js jetstream.JetStream, p int, st
 			Workers:       s.o.Workers,
 			AckWait:       s.o.AckWait,
 			MaxDeliver:    s.o.MaxDeliver,
+			// A redelivered page changes nothing (see the package doc).
+			StateInMemory: true,
 			Logger:        s.log,
 			Counters:      &s.counters,
 		}, s.handler(p, store, db))

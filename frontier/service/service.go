@@ -263,6 +263,9 @@ func (s *Service) Run(ctx context.Context) error {
 			err := bus.Consume(cctx, s.js, bus.ConsumerOptions{
 				Stream: stream, Durable: durable, FilterSubject: filter, Workers: workers,
 				AckWait: s.o.AckWait, Logger: s.o.Logger, Counters: c,
+				// Seeds, links, outcomes and hints are idempotent here: a
+				// redelivery after a restart of NATS changes nothing.
+				StateInMemory: true,
 			}, h)
 			if err != nil {
 				errs <- err

@@ -91,6 +91,15 @@ type ConsumerOptions struct {
 	AckWait       time.Duration // default 30s
 	MaxDeliver    int           // deliveries before dead-lettering; default 5
 	FetchWait     time.Duration // how long one pull waits; default 500ms
+	// StateInMemory keeps the consumer's delivery state in the servers'
+	// memory instead of a file each rewrites up to ten times a second (with
+	// a consumer per partition and stream, those writes cost more CPU than
+	// the messages). Only for work-queue streams whose handlers are
+	// idempotent: the stream keeps every message until it is acked, so a
+	// consumer lost with a whole-server restart is created again and what
+	// was not acked is delivered again. A consumer that exists keeps the
+	// storage it was created with.
+	StateInMemory bool
 	Logger        *slog.Logger
 	Counters      *Counters
 }
@@ -132,17 +141,23 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 		AckWait:       o.AckWait,
 		MaxAckPending: o.MaxAckPending,
 		// A backstop only: poison messages are dead-lettered by us first.
-		MaxDeliver: o.MaxDeliver * 4,
+		MaxDeliver:    o.MaxDeliver * 4,
+		MemoryStorage: o.StateInMemory,
 	}
 	// A cluster electing the stream's leader (a node lost, a new cluster)
 	// answers with errors for a while: wait for it.
 	var cons jetstream.Consumer
-	err := proto.Retry(ctx, o.Logger, "consumer "+o.Stream+"/"+o.Durable, func(ctx context.Context) error {
-		var err error
-		cons, err = js.CreateOrUpdateConsumer(ctx, o.Stream, cfg)
-		return err
-	})
-	if err != nil {
+	ensure := func() error {
+		return proto.Retry(ctx, o.Logger, "consumer "+o.Stream+"/"+o.Durable, func(ctx context.Context) error {
+			if old, err := js.Consumer(ctx, o.Stream, o.Durable); err == nil {
+				cfg.MemoryStorage = old.CachedInfo().Config.MemoryStorage // cannot be changed
+			}
+			var err error
+			cons, err = js.CreateOrUpdateConsumer(ctx, o.Stream, cfg)
+			return err
+		})
+	}
+	if err := ensure(); err != nil {
 		return fmt.Errorf("bus: consumer %s/%s: %w", o.Stream, o.Durable, err)
 	}
 	c := &consumer{js: js, o: o, h: h}
@@ -151,8 +166,9 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 	defer wg.Wait()
 	// run hands the messages of one pull to workers, each holding one of
 	// the slots taken for the pull, gives back the slots it did not use,
-	// and returns how many messages there were.
-	run := func(batch jetstream.MessageBatch, free int) int {
+	// and returns how many messages there were and why the pull ended when
+	// not for lack of messages.
+	run := func(batch jetstream.MessageBatch, free int) (int, error) {
 		n := 0
 		for msg := range batch.Messages() {
 			n++
@@ -168,8 +184,9 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) &&
 			!errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
 			o.Logger.Debug("bus: pull ended", "stream", o.Stream, "err", err)
+			return n, err
 		}
-		return n
+		return n, nil
 	}
 	failed := func(err error, free int) bool {
 		for ; free > 0; free-- {
@@ -182,6 +199,11 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 		select {
 		case <-time.After(time.Second):
 		case <-ctx.Done():
+		}
+		// The consumer may be gone (its state was in memory and the
+		// servers restarted, or an operator deleted it): create it again.
+		if ctx.Err() == nil && ensure() != nil {
+			o.Logger.Warn("bus: consumer lost and not created again", "stream", o.Stream, "durable", o.Durable)
 		}
 		return ctx.Err() != nil
 	}
@@ -212,7 +234,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 			}
 			continue
 		}
-		if run(batch, free) > 0 {
+		n, err := run(batch, free)
+		if n > 0 {
+			continue
+		}
+		if err != nil { // no responders: the consumer or its server is gone
+			if failed(err, 0) {
+				return nil
+			}
 			continue
 		}
 		// Nothing was waiting: wait for the next message, which ends the
@@ -229,7 +258,9 @@ func Consume(ctx context.Context, js jetstream.JetStream, o ConsumerOptions, h H
 			}
 			continue
 		}
-		run(batch, 1)
+		if n, err := run(batch, 1); n == 0 && err != nil && failed(err, 0) {
+			return nil
+		}
 	}
 	return nil
 }
@@ -244,21 +275,28 @@ func (c *consumer) handle(msg jetstream.Msg) {
 	// Handlers get their own context: a shutdown lets work in flight finish.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(c.o.AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				_ = msg.InProgress()
-			case <-done:
-				return
-			}
+	// A timer, not a goroutine per message, keeps a slow message from
+	// being redelivered.
+	var (
+		mu       sync.Mutex
+		finished bool
+		progress *time.Timer
+	)
+	mu.Lock() // progress is set before its function can read it
+	progress = time.AfterFunc(c.o.AckWait/3, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			_ = msg.InProgress()
+			progress.Reset(c.o.AckWait / 3)
 		}
-	}()
+	})
+	mu.Unlock()
 	err := c.safeHandle(ctx, msg)
-	close(done)
+	mu.Lock()
+	finished = true
+	progress.Stop()
+	mu.Unlock()
 
 	var delivered uint64 = 1
 	if md, mdErr := msg.Metadata(); mdErr == nil {

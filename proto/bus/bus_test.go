@@ -3,14 +3,18 @@ package bus_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"trawl.dev/proto"
 	"trawl.dev/proto/bus"
+	"trawl.dev/proto/natsembed"
 	"trawl.dev/proto/natstest"
 	"trawl.dev/proto/trawlpb"
 )
@@ -116,5 +120,125 @@ func TestEnsureClusterRecordsPartitionsOnce(t *testing.T) {
 		if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// A consumer whose state is in memory is lost when its server restarts:
+// Consume creates it again and every message published before and after
+// the restart is handled. A consumer created earlier with file state keeps
+// it.
+func TestConsumerInMemoryIsCreatedAgainAfterARestart(t *testing.T) {
+	dir := t.TempDir()
+	ns, err := natsembed.Start(&natsembed.Options{StoreDir: dir, MaxStore: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := ns.ClientURL()
+	port := ns.Addr().(*net.TCPAddr).Port
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := proto.EnsureStreams(ctx, js, proto.StreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	publish := func(from, to int) {
+		t.Helper()
+		for i := from; i < to; i++ {
+			err := proto.Retry(ctx, nil, "publish", func(ctx context.Context) error {
+				return bus.Publish(ctx, js, proto.Partitioned(proto.SubjectFocus, 1),
+					&trawlpb.FocusHint{Site: fmt.Sprintf("s%d.ru", i), Partition: 1}, "")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A file-state consumer made before keeps its storage.
+	if _, err := js.CreateConsumer(ctx, proto.StreamFocus, jetstream.ConsumerConfig{Durable: "file",
+		FilterSubject: proto.Partitioned(proto.SubjectFocus, 2), AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	fileCtx, stopFile := context.WithCancel(ctx)
+	fileDone := make(chan error, 1)
+	go func() {
+		fileDone <- bus.Consume(fileCtx, js, bus.ConsumerOptions{Stream: proto.StreamFocus, Durable: "file",
+			FilterSubject: proto.Partitioned(proto.SubjectFocus, 2), StateInMemory: true},
+			func(context.Context, jetstream.Msg) error { return nil })
+	}()
+
+	var (
+		mu   sync.Mutex
+		seen = make(map[string]int)
+	)
+	handled := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- bus.Consume(runCtx, js, bus.ConsumerOptions{Stream: proto.StreamFocus, Durable: "mem",
+			FilterSubject: proto.Partitioned(proto.SubjectFocus, 1), Workers: 2, StateInMemory: true,
+			FetchWait: 100 * time.Millisecond},
+			func(_ context.Context, m jetstream.Msg) error {
+				var h trawlpb.FocusHint
+				if err := bus.Decode(m.Data(), &h); err != nil {
+					return err
+				}
+				time.Sleep(2 * time.Millisecond)
+				mu.Lock()
+				seen[h.Site]++
+				mu.Unlock()
+				return nil
+			})
+	}()
+	waitFor := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); handled() < n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("handled %d of %d", handled(), n)
+			}
+		}
+	}
+	publish(0, 200)
+	waitFor(50)
+	info, err := js.Consumer(ctx, proto.StreamFocus, "mem")
+	if err != nil || !info.CachedInfo().Config.MemoryStorage {
+		t.Fatalf("consumer mem: %v, memory storage %v; want in memory", err, err == nil && info.CachedInfo().Config.MemoryStorage)
+	}
+	if c, err := js.Consumer(ctx, proto.StreamFocus, "file"); err != nil || c.CachedInfo().Config.MemoryStorage {
+		t.Fatalf("consumer file: %v; want it kept in a file", err)
+	}
+	stopFile()
+	if err := <-fileDone; err != nil {
+		t.Fatal(err)
+	}
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	ns, err = natsembed.Start(&natsembed.Options{StoreDir: dir, MaxStore: 1 << 30, Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish(200, 300)
+	waitFor(300)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Consumer(ctx, proto.StreamFocus, "mem"); err != nil {
+		t.Fatalf("consumer after the restart: %v; want it created again", err)
+	}
+	s, _ := js.Stream(ctx, proto.StreamFocus)
+	si, _ := s.Info(ctx)
+	if si.State.Msgs != 0 {
+		t.Fatalf("after consuming: %d messages left in the stream, want 0", si.State.Msgs)
 	}
 }
