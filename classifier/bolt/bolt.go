@@ -35,6 +35,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"trawl.dev/classifier"
+	"trawl.dev/proto/boltmem"
 )
 
 var (
@@ -56,6 +57,7 @@ type DB struct {
 	partition int
 	db        *bbolt.DB
 	famMark   uint64 // tells family marks apart; changed only in write transactions
+	release   func() // stops boltmem.Keep
 }
 
 // NewDB returns the DB of partition p at path; Open opens it.
@@ -91,6 +93,7 @@ func (d *DB) Open() error {
 		return fmt.Errorf("bolt: create buckets in %s: %w", d.path, err)
 	}
 	d.db = db
+	d.release = boltmem.Keep(db, 0)
 	return nil
 }
 
@@ -108,6 +111,10 @@ func (d *DB) OpenReadOnly() error {
 func (d *DB) Close() error {
 	if d.db == nil {
 		return nil
+	}
+	if d.release != nil {
+		d.release()
+		d.release = nil
 	}
 	err := d.db.Close()
 	d.db = nil

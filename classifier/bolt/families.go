@@ -13,6 +13,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"trawl.dev/classifier"
+	"trawl.dev/proto/boltmem"
 )
 
 // Families is the family index of one classifier instance: the flagged
@@ -25,8 +26,9 @@ import (
 //	meta     "index" → the index's layout version; an index of another
 //	         layout is rebuilt from members when the file is opened
 type Families struct {
-	path string
-	db   *bbolt.DB
+	path    string
+	db      *bbolt.DB
+	release func() // stops boltmem.Keep
 }
 
 var (
@@ -72,6 +74,7 @@ func (f *Families) Open() error {
 		return fmt.Errorf("bolt: create buckets in %s: %w", f.path, err)
 	}
 	f.db = db
+	f.release = boltmem.Keep(db, 0)
 	return nil
 }
 
@@ -106,6 +109,10 @@ func rebuildIndex(tx *bbolt.Tx) error {
 func (f *Families) Close() error {
 	if f.db == nil {
 		return nil
+	}
+	if f.release != nil {
+		f.release()
+		f.release = nil
 	}
 	err := f.db.Close()
 	f.db = nil

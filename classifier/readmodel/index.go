@@ -19,6 +19,7 @@ import (
 	gproto "google.golang.org/protobuf/proto"
 
 	"trawl.dev/proto"
+	"trawl.dev/proto/boltmem"
 	"trawl.dev/proto/trawlpb"
 )
 
@@ -65,10 +66,11 @@ type Options struct {
 
 // Index is an open read model. Its methods are safe for concurrent use.
 type Index struct {
-	db     *bolt.DB
-	o      Options
-	log    *slog.Logger
-	closed atomic.Bool
+	db      *bolt.DB
+	o       Options
+	log     *slog.Logger
+	closed  atomic.Bool
+	release func() // stops boltmem.Keep
 
 	mu      sync.Mutex
 	seqs    map[string]uint64 // stream → last sequence applied
@@ -124,6 +126,7 @@ func Open(path string, o *Options) (*Index, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("readmodel: open %s: %w", path, err)
 	}
+	ix.release = boltmem.Keep(db, 0)
 	return ix, nil
 }
 
@@ -132,6 +135,7 @@ func (ix *Index) Close() error {
 	if ix.closed.Swap(true) {
 		return nil
 	}
+	ix.release()
 	return ix.db.Close()
 }
 

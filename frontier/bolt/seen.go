@@ -27,8 +27,11 @@ import (
 //	seenlog  be64(seq) → be64 hashes committed by one transaction, not yet merged.
 //
 // Memory is the bloom filter (about 1.2 bytes per URL at 1% false
-// positives) plus the unmerged hashes (at most about twice MergeThreshold),
-// whatever the number of URLs.
+// positives) plus the unmerged hashes. A merge round starts when the
+// unmerged hashes reach an eighth of the set on disk, at least
+// MinMergeThreshold and at most MergeThreshold: a round rewrites the set, so
+// each URL costs about eight rewrites of its hash whatever the set's size,
+// while memory grows with the set only up to about twice MergeThreshold.
 var (
 	bucketSeenSet = []byte("seenset")
 	bucketSeenLog = []byte("seenlog")
@@ -40,7 +43,8 @@ const chunkLen = 250
 
 // Defaults of the seen set's Options fields.
 const (
-	DefaultMergeThreshold   = 1 << 19 // unmerged hashes that start a merge round
+	DefaultMergeThreshold   = 1 << 19 // most unmerged hashes that start a merge round
+	MinMergeThreshold       = 1 << 12 // fewest (unless MergeThreshold is lower)
 	DefaultMergeStepBytes   = 4 << 20 // on-disk bytes rewritten per merge transaction
 	DefaultBloomFPRate      = 0.01
 	DefaultBloomMinCapacity = 1 << 16
@@ -276,9 +280,16 @@ func (s *seenSet) committed(added []uint64) {
 		s.filter.Add(kb[:])
 	}
 	s.count += int64(len(added))
-	if s.round == nil && len(s.fresh) >= s.o.MergeThreshold {
+	if s.round == nil && len(s.fresh) >= s.threshold() {
 		s.startRound()
 	}
+}
+
+// threshold is the number of unmerged hashes that starts a merge round:
+// an eighth of the set on disk, within [MinMergeThreshold, MergeThreshold].
+func (s *seenSet) threshold() int {
+	onDisk := max(s.count-int64(len(s.fresh))-int64(len(s.frozen)), 0)
+	return int(min(int64(s.o.MergeThreshold), max(int64(min(MinMergeThreshold, s.o.MergeThreshold)), onDisk/8)))
 }
 
 // startRound freezes the fresh hashes for merging.
@@ -288,7 +299,7 @@ func (s *seenSet) startRound() {
 		s.frozen = append(s.frozen, h)
 	}
 	slices.Sort(s.frozen)
-	s.fresh = make(map[uint64]struct{}, s.o.MergeThreshold/2)
+	s.fresh = make(map[uint64]struct{}, s.threshold()/2)
 	onDisk := max(s.count-int64(len(s.frozen)), 0)
 	steps := int(min(onDisk*8/int64(s.o.MergeStepBytes)+1, 1<<16))
 	s.round = &mergeRound{upTo: s.lastLog, steps: steps}
@@ -302,7 +313,7 @@ func (s *seenSet) needsWork() bool {
 // overloaded reports whether the unmerged hashes went past their bound: the
 // writer must finish the merge before admitting more.
 func (s *seenSet) overloaded() bool {
-	return s.round != nil && len(s.fresh) >= 2*s.o.MergeThreshold
+	return s.round != nil && len(s.fresh) >= 2*s.threshold()
 }
 
 // stepRange returns the slice [lo, hi] of the hash space that step i of
@@ -384,7 +395,7 @@ func (s *seenSet) stepDone() {
 	if s.round.next == s.round.steps {
 		s.round, s.frozen = nil, nil
 		s.merges++
-		if len(s.fresh) >= s.o.MergeThreshold {
+		if len(s.fresh) >= s.threshold() {
 			s.startRound()
 		}
 	}

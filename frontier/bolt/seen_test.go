@@ -142,3 +142,40 @@ func TestSeenSetMigratesFirstLayout(t *testing.T) {
 		t.Fatalf("after migration: got fresh %v, want %v", fresh, want)
 	}
 }
+
+// TestSeenSetMergesInProportionToTheSet: with the default options a set
+// far below MergeThreshold still merges, once the unmerged hashes reach an
+// eighth of what is on disk (at least MinMergeThreshold), so memory follows
+// the set instead of filling up to the threshold.
+func TestSeenSetMergesInProportionToTheSet(t *testing.T) {
+	s, err := bolt.Open(bolt.PartitionPath(t.TempDir(), 0), &bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const batch = 1000
+	worst := 0
+	for i := range 120 {
+		urls := make([]string, batch)
+		for j := range urls {
+			urls[j] = fmt.Sprintf("http://h%d.example/%d", j%50, i*batch+j)
+		}
+		if _, err := s.Check(urls); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Maintain(); err != nil {
+			t.Fatal(err)
+		}
+		st := s.SeenStats()
+		bound := 2*max(bolt.MinMergeThreshold, int(st.Count)/8) + batch
+		if st.Pending > bound {
+			t.Fatalf("after %d URLs: %d unmerged hashes, want at most %d", st.Count, st.Pending, bound)
+		}
+		worst = max(worst, st.Pending)
+	}
+	st := s.SeenStats()
+	if st.Count != 120*batch || st.Merges < 5 {
+		t.Fatalf("stats %+v: want %d URLs and several merge rounds well below MergeThreshold", st, 120*batch)
+	}
+	t.Logf("%d URLs, %d merges, at most %d unmerged", st.Count, st.Merges, worst)
+}

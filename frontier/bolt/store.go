@@ -52,6 +52,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"trawl.dev/frontier"
+	"trawl.dev/proto/boltmem"
 )
 
 var (
@@ -86,8 +87,10 @@ type Options struct {
 	// default 5s.
 	Timeout time.Duration
 
-	// The seen set (see seen.go). MergeThreshold unmerged hashes start a
-	// merge round (default 512Ki; memory holds up to about twice as many);
+	// The seen set (see seen.go). Unmerged hashes start a merge round when
+	// they reach an eighth of the set on disk, at least MinMergeThreshold
+	// and at most MergeThreshold (default 512Ki; memory holds up to about
+	// twice as many);
 	// MergeStepBytes of the on-disk set are rewritten per merge transaction
 	// (default 4 MiB); the bloom filter has BloomFPRate false positives
 	// (default 1%) and is sized for at least BloomMinCapacity URLs (default
@@ -119,8 +122,9 @@ func (o Options) withDefaults() Options {
 
 // Store is one partition's bbolt file.
 type Store struct {
-	db   *bbolt.DB
-	seen *seenSet
+	db      *bbolt.DB
+	seen    *seenSet
+	release func() // stops boltmem.Keep
 }
 
 var _ frontier.Store = (*Store)(nil)
@@ -173,6 +177,7 @@ func Open(path string, o *Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("frontier/bolt: open %s: %w", path, err)
 	}
+	st.release = boltmem.Keep(db, 0)
 	return st, nil
 }
 
@@ -212,7 +217,12 @@ func indexSiteHosts(tx *bbolt.Tx) error {
 }
 
 // Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.release != nil {
+		s.release()
+	}
+	return s.db.Close()
+}
 
 // Path returns the file's path.
 func (s *Store) Path() string { return s.db.Path() }
