@@ -10,6 +10,17 @@
 // page cache, and the next read of a page maps it again (a minor fault, no
 // disk read). Keep does it every few seconds, so that the resident set
 // follows what the service touched lately, not everything it ever read.
+//
+// Lately means seconds: the kernel maps the neighbours of a faulted page
+// that are in the page cache too (fault-around, 64 KiB), so a store taking
+// a few hundred random reads a second maps most of a file of tens of MiB
+// within a quarter of a minute, and the resident set would still grow with
+// the file. Measured on a classifier partition taking 13 pages a second:
+// 8 MiB mapped a second after a release, 17 of its 33 MiB after 12 s.
+//
+// This changes what the process's resident set counts, not the page cache:
+// the pages stay cached and charged to the process's memory cgroup like any
+// file data it read.
 package boltmem
 
 import (
@@ -19,7 +30,7 @@ import (
 )
 
 // DefaultInterval is how often Keep releases a file's pages.
-const DefaultInterval = 15 * time.Second
+const DefaultInterval = 2 * time.Second
 
 // Release drops the process's mappings of db's pages. It runs inside a read
 // transaction, so that bbolt cannot map the file again meanwhile (a remap

@@ -4,7 +4,7 @@
 // bbolt and JetStream files. It writes the samples as CSV and a PNG plot,
 // and prints how RSS moved between two points in the run.
 //
-//	go run ./deploy/cmd/soak --sites 50000 --duration 30m --out soak
+//	go run ./deploy/cmd/soak --sites 100000 --duration 30m --out soak
 package main
 
 import (
@@ -65,12 +65,17 @@ type sample struct {
 	BoltBytes  int64
 	NATSBytes  int64
 	Fetched    int64
+	Hosts      int64 // the frontier's hosts with queued URLs: its in-memory host index
+	Queued     int64 // URLs waiting in the frontier's host queues (on disk)
+	Unmerged   int64 // seen-set hashes held in memory until merged
 }
 
 func run(ctx context.Context, args []string) int {
 	fset := flag.NewFlagSet("soak", flag.ContinueOnError)
 	var (
-		sites    = fset.Int("sites", 50000, "simweb sites")
+		// 50,000 sites ran out after 23 minutes once the pipeline went at
+		// 230 pages a second: a soak must not end its crawl early.
+		sites    = fset.Int("sites", 100000, "simweb sites (enough not to run out of work within --duration)")
 		duration = fset.Duration("duration", 30*time.Minute, "how long to crawl")
 		every    = fset.Duration("every", 5*time.Second, "sampling interval")
 		out      = fset.String("out", "soak", "directory for soak.csv, soak.png and the data")
@@ -141,13 +146,16 @@ func run(ctx context.Context, args []string) int {
 		s := measure(data)
 		s.At = time.Since(start)
 		s.Fetched = n.Crawler.Stats().Fetched
+		fs := n.Frontier.Stats()
+		s.Hosts, s.Queued, s.Unmerged = fs.Hosts, fs.Queued, fs.Unmerged
 		samples = append(samples, s)
 		if s.At >= *warm && !warmProfiled {
 			warmProfiled = true
 			writeHeapProfile(filepath.Join(*out, "heap-warm.pb.gz"))
 		}
-		fmt.Printf("%7.0fs rss=%6.1fMiB anon=%6.1fMiB heap=%6.1fMiB live=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d\n",
-			s.At.Seconds(), mib(s.RSS), mib(s.Anon), mib(s.Heap), mib(s.Live), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched)
+		fmt.Printf("%7.0fs rss=%6.1fMiB anon=%6.1fMiB heap=%6.1fMiB live=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d hosts=%d queued=%d unmerged=%d\n",
+			s.At.Seconds(), mib(s.RSS), mib(s.Anon), mib(s.Heap), mib(s.Live), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched,
+			s.Hosts, s.Queued, s.Unmerged)
 	}
 	writeHeapProfile(filepath.Join(*out, "heap-end.pb.gz"))
 	if err := writeCSV(filepath.Join(*out, "soak.csv"), samples); err != nil {
@@ -169,15 +177,16 @@ func run(ctx context.Context, args []string) int {
 	fmt.Printf("soak: medians over %v after %v and over the last %v:\n", *window, *warm, *window)
 	fmt.Printf("  RSS            %7.1f → %7.1f MiB  %+6.1f%%\n", mib(at.RSS), mib(end.RSS), 100*rss)
 	fmt.Printf("  RSS anonymous  %7.1f → %7.1f MiB  %+6.1f%%  (the process's own memory)\n", mib(at.Anon), mib(end.Anon), 100*anon)
-	fmt.Printf("  RSS files      %7.1f → %7.1f MiB  %+6.1f%%  (mapped bbolt pages: page cache, grows with the data)\n", mib(at.File), mib(end.File), 100*file)
+	fmt.Printf("  RSS files      %7.1f → %7.1f MiB  %+6.1f%%  (the binary and the bbolt pages mapped since their last release)\n", mib(at.File), mib(end.File), 100*file)
 	fmt.Printf("  Go heap live   %7.1f → %7.1f MiB  %+6.1f%%\n", mib(at.Live), mib(end.Live), 100*live)
 	fmt.Printf("  bbolt files    %7.1f → %7.1f MiB\n", mib(uint64(at.BoltBytes)), mib(uint64(end.BoltBytes)))
+	fmt.Printf("  frontier hosts %7d → %7d    (hosts with queued URLs: %d → %d URLs queued)\n", at.Hosts, end.Hosts, at.Queued, end.Queued)
 	fmt.Printf("soak: pages %d; csv %s; plot %s; heap profiles heap-warm.pb.gz, heap-end.pb.gz\n", samples[len(samples)-1].Fetched,
 		filepath.Join(*out, "soak.csv"), filepath.Join(*out, "soak.png"))
 	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": rss,
 		"rss_anon_warm_bytes": at.Anon, "rss_anon_end_bytes": end.Anon, "rss_anon_change": anon,
 		"rss_file_change": file, "live_heap_warm_bytes": at.Live, "live_heap_end_bytes": end.Live, "live_heap_change": live,
-		"warm_s": warm.Seconds(), "window_s": window.Seconds(), "end_s": samples[len(samples)-1].At.Seconds(),
+		"hosts_warm": at.Hosts, "hosts_end": end.Hosts, "warm_s": warm.Seconds(), "window_s": window.Seconds(), "end_s": samples[len(samples)-1].At.Seconds(),
 		"pages": samples[len(samples)-1].Fetched, "goroutines_end": end.Goroutines,
 		"files_end": end.Files, "bolt_bytes_end": end.BoltBytes})
 	fmt.Println(string(line))
@@ -238,12 +247,13 @@ func writeCSV(path string, samples []sample) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"seconds", "rss_bytes", "rss_anon_bytes", "rss_file_bytes", "heap_bytes", "live_heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched"})
+	w.Write([]string{"seconds", "rss_bytes", "rss_anon_bytes", "rss_file_bytes", "heap_bytes", "live_heap_bytes", "goroutines", "open_files", "bolt_bytes", "nats_bytes", "fetched", "frontier_hosts", "frontier_queued", "seen_unmerged"})
 	for _, s := range samples {
 		w.Write([]string{strconv.FormatFloat(s.At.Seconds(), 'f', 1, 64), strconv.FormatUint(s.RSS, 10),
 			strconv.FormatUint(s.Anon, 10), strconv.FormatUint(s.File, 10),
 			strconv.FormatUint(s.Heap, 10), strconv.FormatUint(s.Live, 10), strconv.Itoa(s.Goroutines), strconv.Itoa(s.Files),
-			strconv.FormatInt(s.BoltBytes, 10), strconv.FormatInt(s.NATSBytes, 10), strconv.FormatInt(s.Fetched, 10)})
+			strconv.FormatInt(s.BoltBytes, 10), strconv.FormatInt(s.NATSBytes, 10), strconv.FormatInt(s.Fetched, 10),
+			strconv.FormatInt(s.Hosts, 10), strconv.FormatInt(s.Queued, 10), strconv.FormatInt(s.Unmerged, 10)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
