@@ -79,9 +79,10 @@ func run(ctx context.Context, args []string) int {
 		out      = fset.String("out", "soak", "directory for soak.csv, soak.png and the data")
 		// A soak measures a crawl that is busy for its whole duration: at
 		// 64 workers the pipeline crawled the 50,000 sites in 23 minutes
-		// and idled after. 100,000 sites need more listening addresses
-		// than a default open-file limit allows simweb.
-		conc   = fset.Int("concurrency", 32, "crawler workers")
+		// and idled after (at 32, about 170 pages a second, it would end
+		// near the 30th minute). 100,000 sites need more listening
+		// addresses than a default open-file limit allows simweb.
+		conc   = fset.Int("concurrency", 16, "crawler workers")
 		delay  = fset.Duration("min-delay", time.Second, "per-host minimum delay (the frontier's default)")
 		warm   = fset.Duration("warm", 5*time.Minute, "compare RSS from this point to the end")
 		window = fset.Duration("window", time.Minute, "each end of the comparison is the median of the samples over this long")
