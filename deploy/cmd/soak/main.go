@@ -136,6 +136,9 @@ func run(ctx context.Context, args []string) int {
 
 	var samples []sample
 	warmProfiled := false
+	// A heap profile every five minutes after the warm point as well, so
+	// that two busy moments can be compared (the end may be idle).
+	nextProfile := *warm + 5*time.Minute
 	start := time.Now()
 	t := time.NewTicker(*every)
 	defer t.Stop()
@@ -155,6 +158,10 @@ func run(ctx context.Context, args []string) int {
 		if s.At >= *warm && !warmProfiled {
 			warmProfiled = true
 			writeHeapProfile(filepath.Join(*out, "heap-warm.pb.gz"))
+		}
+		if warmProfiled && s.At >= nextProfile {
+			writeHeapProfile(filepath.Join(*out, fmt.Sprintf("heap-%02dm.pb.gz", int(nextProfile.Minutes()))))
+			nextProfile += 5 * time.Minute
 		}
 		fmt.Printf("%7.0fs rss=%6.1fMiB anon=%6.1fMiB heap=%6.1fMiB live=%6.1fMiB goroutines=%d files=%d bolt=%6.1fMiB nats=%6.1fMiB fetched=%d hosts=%d queued=%d unmerged=%d\n",
 			s.At.Seconds(), mib(s.RSS), mib(s.Anon), mib(s.Heap), mib(s.Live), s.Goroutines, s.Files, mib(uint64(s.BoltBytes)), mib(uint64(s.NATSBytes)), s.Fetched,
@@ -184,7 +191,7 @@ func run(ctx context.Context, args []string) int {
 	fmt.Printf("  Go heap live   %7.1f → %7.1f MiB  %+6.1f%%\n", mib(at.Live), mib(end.Live), 100*live)
 	fmt.Printf("  bbolt files    %7.1f → %7.1f MiB\n", mib(uint64(at.BoltBytes)), mib(uint64(end.BoltBytes)))
 	fmt.Printf("  frontier hosts %7d → %7d    (hosts with queued URLs: %d → %d URLs queued)\n", at.Hosts, end.Hosts, at.Queued, end.Queued)
-	fmt.Printf("soak: pages %d; csv %s; plot %s; heap profiles heap-warm.pb.gz, heap-end.pb.gz\n", samples[len(samples)-1].Fetched,
+	fmt.Printf("soak: pages %d; csv %s; plot %s; heap profiles heap-warm.pb.gz, heap-end.pb.gz and every 5 minutes (heap-NNm.pb.gz)\n", samples[len(samples)-1].Fetched,
 		filepath.Join(*out, "soak.csv"), filepath.Join(*out, "soak.png"))
 	line, _ := json.Marshal(map[string]any{"rss_warm_bytes": at.RSS, "rss_end_bytes": end.RSS, "rss_change": rss,
 		"rss_anon_warm_bytes": at.Anon, "rss_anon_end_bytes": end.Anon, "rss_anon_change": anon,
