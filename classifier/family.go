@@ -153,26 +153,19 @@ const (
 // its analytics IDs and payment accounts, the bands of its template hashes
 // and its own names.
 func (m Member) StoredKeys() []FamilyKey {
-	var out []FamilyKey
-	seen := make(map[FamilyKey]bool)
-	add := func(k FamilyKey) {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	m.joinKeys(add)
-	add(FamilyKey{keySelf, strings.TrimPrefix(m.Site, "www.")})
-	for _, h := range m.Hosts {
-		add(FamilyKey{keySelf, strings.TrimPrefix(h, "www.")})
-	}
-	return out
+	return m.joinKeysAnd(append([]string{m.Site}, m.Hosts...))
 }
 
 // SearchKeys returns the keys under which the sites a member may join are
 // filed: its analytics IDs and payment accounts, its template bands, and
 // the own names of the hosts it links to.
 func (m Member) SearchKeys() []FamilyKey {
+	return m.joinKeysAnd(m.OutHosts)
+}
+
+// joinKeysAnd returns m's keys that can join two sites and a keySelf key
+// for each of names, each once.
+func (m Member) joinKeysAnd(names []string) []FamilyKey {
 	var out []FamilyKey
 	seen := make(map[FamilyKey]bool)
 	add := func(k FamilyKey) {
@@ -182,7 +175,7 @@ func (m Member) SearchKeys() []FamilyKey {
 		}
 	}
 	m.joinKeys(add)
-	for _, h := range m.OutHosts {
+	for _, h := range names {
 		add(FamilyKey{keySelf, strings.TrimPrefix(h, "www.")})
 	}
 	return out
