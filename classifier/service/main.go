@@ -132,7 +132,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&f.logLevel, "log-level", env("TRAWL_LOG_LEVEL", "info"), "debug, info, warn or error (TRAWL_LOG_LEVEL)")
 	fs.IntVar(&f.replicas, "replicas", envInt("TRAWL_REPLICAS", 0), "stream and bucket replicas (3 on a cluster); 0 keeps what the cluster has, 1 for a new stream (TRAWL_REPLICAS)")
 	fs.IntVar(&f.verdictHistory, "verdict-history", envInt("TRAWL_VERDICT_HISTORY", 0), "verdicts of each site the VERDICTS stream keeps for read models; 0 keeps the stream's, at least 20 (TRAWL_VERDICT_HISTORY)")
-	fs.IntVar(&f.workers, "workers", envInt("TRAWL_CLASSIFIER_WORKERS", 4), "pages handled at a time per partition (TRAWL_CLASSIFIER_WORKERS)")
+	fs.IntVar(&f.workers, "workers", envInt("TRAWL_CLASSIFIER_WORKERS", 16), "pages handled at a time per partition (TRAWL_CLASSIFIER_WORKERS)")
 	fs.StringVar(&f.geoip, "geoip-db", env("TRAWL_GEOIP_DB", ""), "MaxMind-format country database; default: the embedded table (TRAWL_GEOIP_DB)")
 	fs.StringVar(&f.asn, "asn-db", env("TRAWL_ASN_DB", ""), "MaxMind-format ASN database (TRAWL_ASN_DB)")
 	fs.StringVar(&f.httpAddr, "http", env("TRAWL_CLASSIFIER_HTTP", ""), `serve the HTTP API on this address, e.g. "127.0.0.1:8083" (TRAWL_CLASSIFIER_HTTP)`)

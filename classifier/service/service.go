@@ -69,8 +69,9 @@ type Options struct {
 	// FamilyInterval is how often changed flagged sites are taken into
 	// the family index. Default 2s.
 	FamilyInterval time.Duration
-	// Workers is how many pages of one partition are handled at a time.
-	// Default 4 (they share bbolt commits).
+	// Workers is how many pages of one partition are handled at a time;
+	// default 16. Pages wait for a shared commit (bolt.CommitDelay), so
+	// it takes several workers per partition to fill one.
 	Workers int
 	// Replicas of the streams this service ensures. 0 keeps an existing
 	// stream's (one for a new stream), so a classifier cannot scale an R3
@@ -179,7 +180,7 @@ func New(nc *nats.Conn, o Options) (*Service, error) {
 		o.FamilyInterval = 2 * time.Second
 	}
 	if o.Workers == 0 {
-		o.Workers = 4
+		o.Workers = 16
 	}
 	if o.Workers < 0 {
 		return nil, fmt.Errorf("classifier: new service: %d workers", o.Workers)
