@@ -120,7 +120,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.RecrawlInterval, "recrawl-interval", 24*time.Hour, "recrawl focused sites this often (negative: never)")
 	fs.StringVar(&o.Resolver, "resolver", env("TRAWL_RESOLVER", ""), `look up new hosts before their first fetch: "system" or a DNS server "host:port" (TRAWL_RESOLVER)`)
 	fs.StringVar(&o.MetricsAddr, "metrics", env("TRAWL_METRICS", ""), `serve /metrics, /healthz and /readyz at this address, e.g. ":9102" (TRAWL_METRICS)`)
-	fs.IntVar(&o.Workers, "workers", 4, "handlers per consumer")
+	fs.IntVar(&o.Workers, "workers", 4, "handlers per consumer (four times as many for links)")
+	fs.DurationVar(&o.AdmitDelay, "admit-delay", defaultAdmitDelay, "how long discovered links wait to share a commit (negative: none)")
 	fs.DurationVar(&o.AckWait, "ack-wait", 30*time.Second, "redelivery delay of messages taken and not acknowledged (by a frontier that died)")
 	fs.BoolVar(&o.NoSync, "no-sync", false, "skip bbolt fsync (faster; unsafe on power loss)")
 	if err := fs.Parse(args); err != nil {

@@ -62,11 +62,15 @@ type Options struct {
 	MergeThreshold   int
 	BloomMinCapacity int
 
-	Streams    proto.StreamOptions // passed to proto.EnsureStreams
-	Workers    int                 // handlers per consumer; 4
-	AckWait    time.Duration       // of the frontier's consumers; 30s
-	NoSync     bool                // bbolt without fsync: faster, unsafe on power loss (tests, demos)
-	SeedSource string              // Seed.source of seeds published by Seed; "frontier"
+	Streams proto.StreamOptions // passed to proto.EnsureStreams
+	Workers int                 // handlers per consumer (four times as many for links); 4
+	// AdmitDelay is how long discovered links and seeds wait to share a
+	// commit with others of their partition; 100ms (negative: none). See
+	// defaultAdmitDelay in partition.go.
+	AdmitDelay time.Duration
+	AckWait    time.Duration // of the frontier's consumers; 30s
+	NoSync     bool          // bbolt without fsync: faster, unsafe on power loss (tests, demos)
+	SeedSource string        // Seed.source of seeds published by Seed; "frontier"
 }
 
 var errOptions = errors.New("frontier/service: invalid options")
@@ -115,6 +119,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.AckWait <= 0 {
 		o.AckWait = 30 * time.Second
+	}
+	switch {
+	case o.AdmitDelay == 0:
+		o.AdmitDelay = defaultAdmitDelay
+	case o.AdmitDelay < 0:
+		o.AdmitDelay = 0
 	}
 	if o.SeedSource == "" {
 		o.SeedSource = "frontier"

@@ -30,6 +30,9 @@ type partition struct {
 	pub  chan frontier.Lease
 	kick chan struct{} // the pacer has credit again
 	quit chan struct{}
+	// stopping closes when the service stops pulling: admissions are no
+	// longer held back, so that the handlers waiting for them can finish.
+	stopping <-chan struct{}
 
 	// Mirrors of the loop's state, for Stats and metrics.
 	counts  atomic.Pointer[frontier.Counts]
@@ -60,6 +63,19 @@ const maxTake = 8
 
 // maxBatch bounds the requests committed in one transaction.
 const maxBatch = 256
+
+// defaultAdmitDelay is how long discovered links wait to share a commit
+// (Options.AdmitDelay). Each commit of a partition's file costs two fsyncs;
+// links arrive several per page fetched, and admitting them a little later
+// costs the crawl next to nothing (their hosts have other URLs queued, or
+// wait for a politeness delay), while outcomes and leases, which a host
+// waits for, commit at once. Measured by crawlbench (2,000 sites, 16
+// partitions): the process wrote 1.6 GB instead of 2.1 and crawled 480–490
+// pages/s instead of 361.
+const defaultAdmitDelay = 100 * time.Millisecond
+
+// maxHeldAdmits bounds the admissions held back for a shared commit.
+const maxHeldAdmits = 4096
 
 // do hands r to the partition's loop and waits until it has committed.
 func (pt *partition) do(r *request) error {
@@ -105,16 +121,39 @@ func (pt *partition) loop() {
 	// clock, and with per-IP slots freed by other partitions.
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
+	var (
+		held      []*request // admissions waiting to share a commit
+		heldTasks int
+		heldSince time.Time
+		stopping  = pt.stopping
+		hold      = pt.svc.o.AdmitDelay
+	)
+	defer func() {
+		for _, r := range held {
+			r.done <- errStopping
+		}
+	}()
 	for {
 		var batch []*request
+		take := func(r *request) {
+			if r.admit == nil {
+				batch = append(batch, r)
+				return
+			}
+			if len(held) == 0 {
+				heldSince = time.Now()
+			}
+			held = append(held, r)
+			heldTasks += len(r.admit)
+		}
 		select {
 		case r := <-pt.reqs:
-			batch = append(batch, r)
+			take(r)
 		more:
-			for len(batch) < maxBatch {
+			for len(batch)+len(held) < maxBatch {
 				select {
 				case r := <-pt.reqs:
-					batch = append(batch, r)
+					take(r)
 				default:
 					break more
 				}
@@ -123,8 +162,14 @@ func (pt *partition) loop() {
 		case <-pt.sched.Woken():
 		case <-pt.kick:
 		case <-tick.C:
+		case <-stopping:
+			stopping, hold = nil, 0
 		case <-pt.quit:
 			return
+		}
+		if len(held) > 0 && (time.Since(heldSince) >= hold || heldTasks >= maxHeldAdmits || len(held) >= maxBatch) {
+			batch = append(batch, held...)
+			held, heldTasks = nil, 0
 		}
 		pt.apply(batch)
 		more, merr := pt.sched.Maintain()
@@ -163,6 +208,9 @@ func (pt *partition) loop() {
 			wait = max(wait, 100*time.Millisecond)
 		case more:
 			wait = 0
+		}
+		if len(held) > 0 {
+			wait = min(wait, max(hold-time.Since(heldSince), 0))
 		}
 		timer.Reset(wait)
 	}

@@ -207,6 +207,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	var loops, pubs sync.WaitGroup
 	for _, pt := range parts {
+		pt.stopping = cctx.Done()
 		loops.Go(pt.loop)
 		outstanding := pt.sched.Outstanding()
 		pubs.Go(func() { pt.publish(outstanding) })
@@ -276,7 +277,9 @@ func (s *Service) Run(ctx context.Context) error {
 	consume(proto.StreamSeeds, DurableSeeds, proto.SubjectSeed, s.o.Workers, s.handleSeed)
 	for _, pt := range parts {
 		p := strconv.Itoa(pt.p)
-		consume(proto.StreamLinks, durableLinks+p, proto.Partitioned(proto.SubjectLinks, pt.p), s.o.Workers,
+		// Links wait up to AdmitDelay for a shared commit: four times the
+		// handlers keep the partition's stream flowing meanwhile.
+		consume(proto.StreamLinks, durableLinks+p, proto.Partitioned(proto.SubjectLinks, pt.p), 4*s.o.Workers,
 			func(_ context.Context, m jetstream.Msg) error { return s.handleLinks(pt, m) })
 		consume(proto.StreamOutcomes, durableFetch+p, proto.Partitioned(proto.SubjectFetched, pt.p), s.o.Workers,
 			func(_ context.Context, m jetstream.Msg) error { return s.handleOutcome(pt, m) })

@@ -486,3 +486,73 @@ func TestTwoInstances(t *testing.T) {
 		t.Errorf("got %d seen in all and %d rerouted; want %d and some rerouted", seen, rerouted, len(g))
 	}
 }
+
+// TestAdmissionsHeldForACommitAreKeptAtStop holds seeds back for a shared
+// commit far longer than the test runs, checks that they are held (delivered,
+// not acknowledged, not admitted), then stops the service: the stop must
+// commit them at once, and a second instance must find them admitted.
+func TestAdmissionsHeldForACommitAreKeptAtStop(t *testing.T) {
+	nc, js, _ := mustConnect(t)
+	dir := t.TempDir()
+	o := options(dir)
+	o.AdmitDelay = time.Hour
+	o.FetchBacklog = 1 << 20 // nothing is crawled here; leases just wait
+	s, err := service.New(nc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, s)
+	urls := []string{"http://www.site0.ru/", "http://www.site1.ru/", "http://www.site2.ru/"}
+	ctx := context.Background()
+	if err := s.Seed(ctx, urls...); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := js.Consumer(ctx, proto.StreamSeeds, service.DurableSeeds)
+		if err == nil {
+			if info, err := c.Info(ctx); err == nil && info.NumAckPending == len(urls) {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the seeds were not all delivered: stats %+v", s.Stats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if st := s.Stats(); st.Seen != 0 || st.Seeds != 0 {
+		t.Fatalf("seeds admitted before their commit was due: %+v", st)
+	}
+	stopped := time.Now()
+	if err := stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if d := time.Since(stopped); d > 10*time.Second {
+		t.Errorf("stop took %v: held admissions were not committed at once", d)
+	}
+	if st := s.Stats(); st.Seen != int64(len(urls)) || st.Seeds != int64(len(urls)) {
+		t.Errorf("after stop: %+v, want %d seen and taken", st, len(urls))
+	}
+
+	o.AdmitDelay = 0
+	second, err := service.New(nc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopSecond := run(t, second)
+	deadline = time.Now().Add(10 * time.Second)
+	for second.Stats().Seen != int64(len(urls)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("second instance: %+v, want %d seen", second.Stats(), len(urls))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if st := second.Stats(); st.Seeds != 0 || st.Duplicates != 0 {
+		t.Errorf("second instance took seeds again: %+v (they were acknowledged at the stop)", st)
+	}
+	if err := stopSecond(); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+}
