@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -80,6 +82,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		only        = fs.String("contenders", strings.Join(contenders, ","), "which contenders to run, in order")
 		maxTime     = fs.Duration("max-time", 15*time.Minute, "a contender still running after this is stopped")
 		keep        = fs.Bool("keep", false, "keep the work directory")
+		runs        = fs.Int("runs", 1, "rounds: every contender runs once per round, and the table reports each one's median round (by pages/s)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -142,24 +145,47 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "crawlbench: simweb %d sites (%d hosts) on port %d, DNS %s; concurrency %d, per host 1 request with min delay %v, per IP %s, timeout %v\n",
 		*sites, len(cfg.Hosts), srv.Port(), srv.DNSAddr(), *concurrency, *minDelay, perIPText(*perIP, *ipDelay), *timeout)
 
-	results := map[string]*result{}
-	for _, name := range run {
-		c := cfg
-		c.DataDir = filepath.Join(dir, name)
-		res, err := runChild(ctx, name, c, dir, *maxTime, stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "crawlbench: %s: %v\n", name, err)
-			if ctx.Err() != nil {
-				return 1
-			}
-			continue
-		}
-		results[name] = res
-		fmt.Fprintf(stdout, "crawlbench: %-13s %7d pages in %6.1fs (95%% in %6.1fs): %7.0f pages/s, %5.2f CPU s/1000 pages, peak RSS %4.0f MiB %s\n",
-			name, res.Pages, res.WallS, res.T95S, res.PagesPerS, cpuPer1000(res), res.PeakRSSMB, res.Note)
+	if *runs < 1 {
+		fmt.Fprintln(stderr, "crawlbench: --runs must be at least 1")
+		return 2
 	}
-	printTable(stdout, run, results)
+	// Rounds interleave the contenders, so that a shared machine's drift
+	// weighs on all of them alike.
+	all := map[string][]*result{}
+	for round := 1; round <= *runs; round++ {
+		for _, name := range run {
+			c := cfg
+			c.DataDir = filepath.Join(dir, name)
+			if *runs > 1 {
+				c.DataDir += "-" + strconv.Itoa(round)
+			}
+			res, err := runChild(ctx, name, c, dir, *maxTime, stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "crawlbench: %s: %v\n", name, err)
+				if ctx.Err() != nil {
+					return 1
+				}
+				continue
+			}
+			all[name] = append(all[name], res)
+			fmt.Fprintf(stdout, "crawlbench: %-13s %7d pages in %6.1fs (95%% in %6.1fs): %7.0f pages/s, %5.2f CPU s/1000 pages, peak RSS %4.0f MiB %s\n",
+				name, res.Pages, res.WallS, res.T95S, res.PagesPerS, cpuPer1000(res), res.PeakRSSMB, res.Note)
+		}
+	}
+	results := map[string]*result{}
+	for name, rs := range all {
+		results[name] = median(rs)
+	}
+	printTable(stdout, run, results, all)
 	return 0
+}
+
+// median returns the run with the median pages/s (the lower of the two
+// middle ones for an even count).
+func median(rs []*result) *result {
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b *result) int { return cmp.Compare(a.PagesPerS, b.PagesPerS) })
+	return sorted[(len(sorted)-1)/2]
 }
 
 func perIPText(n int, delay time.Duration) string {
@@ -176,7 +202,7 @@ func cpuPer1000(r *result) float64 {
 	return r.CPUS / float64(r.Pages) * 1000
 }
 
-func printTable(w io.Writer, run []string, results map[string]*result) {
+func printTable(w io.Writer, run []string, results map[string]*result, all map[string][]*result) {
 	fmt.Fprintf(w, "\n| contender | pages | wall s | 95%% s | pages/s | CPU s / 1000 pages | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	out := map[string]any{}
 	for _, name := range run {
@@ -190,6 +216,13 @@ func printTable(w io.Writer, run []string, results map[string]*result) {
 		out[key+"_pages_per_s"] = round(r.PagesPerS, 1)
 		out[key+"_cpu_s_per_1000"] = round(cpuPer1000(r), 3)
 		out[key+"_peak_rss_mib"] = round(r.PeakRSSMB, 0)
+		if rs := all[name]; len(rs) > 1 {
+			var each []float64
+			for _, x := range rs {
+				each = append(each, round(x.PagesPerS, 1))
+			}
+			out[key+"_pages_per_s_runs"] = each
+		}
 	}
 	ratio := func(other string) any {
 		t, o := results["trawl"], results[other]
