@@ -38,8 +38,8 @@ type Store interface {
 	// queueing their URLs again while attempts remain.
 	Expire(ids []string, p Policy, now time.Time) (Change, error)
 	// Focus sets site's priority for its future URLs and for the URLs queued
-	// on hosts, and schedules or cancels the site's recrawls.
-	Focus(site string, priority int32, hosts []string, p Policy, now time.Time) (Change, error)
+	// on its hosts, and schedules or cancels the site's recrawls.
+	Focus(site string, priority int32, p Policy, now time.Time) (Change, error)
 	// Recrawl queues the root page of every host of site again, if its
 	// recrawl is due at now, and schedules the next one.
 	Recrawl(site string, p Policy, now time.Time) (Change, error)
@@ -127,9 +127,8 @@ type Scheduler struct {
 	woken        *wakeups // hosts whose address freed a slot
 
 	index      Index
-	hosts      map[string]*hostMem        // hosts with queued URLs or a lease
-	sites      map[string]map[string]bool // site → its hosts with queued URLs
-	queued     int                        // hosts with queued URLs
+	hosts      map[string]*hostMem // hosts with queued URLs or a lease
+	queued     int                 // hosts with queued URLs
 	expiry     expiryHeap
 	leaseIP    map[string]string // lease → address whose slot it holds
 	recrawls   recrawlHeap
@@ -158,7 +157,7 @@ func NewScheduler(store Store, p Policy, now func() time.Time, opts ...Option) (
 		now = time.Now
 	}
 	s := &Scheduler{store: store, policy: p, now: now,
-		hosts: make(map[string]*hostMem), sites: make(map[string]map[string]bool),
+		hosts:   make(map[string]*hostMem),
 		leaseIP: make(map[string]string), recrawlAt: make(map[string]time.Time),
 		unresolved: make(map[string]bool), resolving: make(map[string]bool), noIP: make(map[string]bool),
 		woken: newWakeups()}
@@ -251,12 +250,7 @@ func (s *Scheduler) Complete(outcomes []Outcome) (Completed, error) {
 // Focus sets a site's priority for its queued and future URLs, and starts or
 // stops its recrawls.
 func (s *Scheduler) Focus(site string, priority int32) error {
-	hosts := make([]string, 0, len(s.sites[site]))
-	for h := range s.sites[site] {
-		hosts = append(hosts, h)
-	}
-	slices.Sort(hosts)
-	c, err := s.store.Focus(site, priority, hosts, s.policy, s.now())
+	c, err := s.store.Focus(site, priority, s.policy, s.now())
 	if err != nil {
 		return fmt.Errorf("frontier: focus %s: %w", site, err)
 	}
@@ -610,24 +604,11 @@ func (s *Scheduler) setHost(e HostEntry) {
 	default:
 		s.index.Set(host, e.State.NextEligible, e.Head)
 	}
-	site := e.State.Site
 	switch {
 	case queued && !wasQueued:
 		s.queued++
-		hosts := s.sites[site]
-		if hosts == nil {
-			hosts = make(map[string]bool)
-			s.sites[site] = hosts
-		}
-		hosts[host] = true
 	case !queued && wasQueued:
 		s.queued--
-		if hosts := s.sites[site]; hosts != nil {
-			delete(hosts, host)
-			if len(hosts) == 0 {
-				delete(s.sites, site)
-			}
-		}
 	}
 }
 

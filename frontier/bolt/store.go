@@ -579,7 +579,7 @@ func (s *Store) Expire(ids []string, p frontier.Policy, now time.Time) (frontier
 }
 
 // Focus implements frontier.Store.
-func (s *Store) Focus(site string, priority int32, hosts []string, p frontier.Policy, now time.Time) (frontier.Change, error) {
+func (s *Store) Focus(site string, priority int32, p frontier.Policy, now time.Time) (frontier.Change, error) {
 	return s.update(func(t *txn) error {
 		st, err := t.site(site)
 		if err != nil {
@@ -598,20 +598,25 @@ func (s *Store) Focus(site string, priority int32, hosts []string, p frontier.Po
 				return err
 			}
 		}
-		for _, host := range hosts {
-			h, err := t.host(host)
-			if err != nil {
-				return err
-			}
-			if h.Site != site {
-				continue
-			}
+		// The site's hosts come from the file, not from what the caller
+		// holds in memory; only those with queued URLs change.
+		for _, host := range t.siteHosts(site) {
 			type kv struct{ k, v []byte }
 			var old []kv
 			prefix := hostPrefix(host)
 			c := t.queue.Cursor()
 			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 				old = append(old, kv{bytes.Clone(k), bytes.Clone(v)})
+			}
+			if len(old) == 0 {
+				continue
+			}
+			h, err := t.host(host)
+			if err != nil {
+				return err
+			}
+			if h.Site != site {
+				continue
 			}
 			for _, e := range old {
 				task, err := unmarshalTask(e.v)
@@ -645,13 +650,7 @@ func (s *Store) Recrawl(site string, p frontier.Policy, now time.Time) (frontier
 			return nil
 		}
 		st.Rounds++
-		var hosts []string
-		prefix := hostPrefix(site)
-		c := t.tx.Bucket(bucketSiteHosts).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			hosts = append(hosts, string(k[len(prefix):]))
-		}
-		for _, host := range hosts {
+		for _, host := range t.siteHosts(site) {
 			h, err := t.host(host)
 			if err != nil {
 				return err
@@ -869,6 +868,17 @@ func (t *txn) link(task frontier.Task, p frontier.Policy) error {
 	}
 	st.Linking++
 	return b.Put([]byte(key), nil)
+}
+
+// siteHosts returns the hosts of site, in order.
+func (t *txn) siteHosts(site string) []string {
+	var hosts []string
+	prefix := hostPrefix(site)
+	c := t.tx.Bucket(bucketSiteHosts).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		hosts = append(hosts, string(k[len(prefix):]))
+	}
+	return hosts
 }
 
 // siteHost records host among the hosts of site.

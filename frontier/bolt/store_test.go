@@ -255,7 +255,7 @@ func TestFocusRaisesQueuedPriority(t *testing.T) {
 	if _, err := s.Admit([]frontier.Task{task("http://a.com/1"), task("http://b.com/1")}, policy); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.Focus("b.com", 7, []string{"b.com"}, policy, t0)
+	ch, err := s.Focus("b.com", 7, policy, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
