@@ -26,6 +26,12 @@ type ServeOptions struct {
 	Logger    *slog.Logger     // nil discards logs; requests are logged at debug level
 	OnRequest func(RequestLog) // called after every HTTP request, from the serving goroutine
 	Now       func() time.Time // clock for RequestLog.Time; nil means time.Now
+	// Shards > 1 splits the site IPs among that many servers (processes):
+	// this one listens only on the IPs whose index modulo Shards is Shard,
+	// so that a web with more IPs than one process may open files for can
+	// be served by several. Every shard needs the same Port.
+	Shard, Shards int
+	NoDNS         bool // serve HTTP only; another server answers DNS
 }
 
 // RequestLog describes one HTTP request served (or refused) by the Server.
@@ -82,6 +88,9 @@ func (w *Web) Start(ctx context.Context, opts ServeOptions) (*Server, error) {
 	if opts.Port < 0 || opts.Port > 65535 {
 		return nil, fmt.Errorf("simweb: start: port %d: %w", opts.Port, ErrBadOptions)
 	}
+	if opts.Shards < 0 || opts.Shard < 0 || (opts.Shards > 1 && opts.Shard >= opts.Shards) || (opts.Shards <= 1 && opts.Shard != 0) {
+		return nil, fmt.Errorf("simweb: start: shard %d of %d: %w", opts.Shard, opts.Shards, ErrBadOptions)
+	}
 	s := &Server{web: w, opts: opts, done: make(chan struct{}), byHost: make(map[string]int64)}
 	if err := s.listenHTTP(ctx); err != nil {
 		return nil, err
@@ -106,6 +115,15 @@ func (w *Web) Start(ctx context.Context, opts ServeOptions) (*Server, error) {
 // listenHTTP opens one listener per site IP, all on the same port.
 func (s *Server) listenHTTP(ctx context.Context) error {
 	ips := s.web.IPs()
+	if n := s.opts.Shards; n > 1 {
+		var mine []netip.Addr
+		for i, ip := range ips {
+			if i%n == s.opts.Shard {
+				mine = append(mine, ip)
+			}
+		}
+		ips = mine
+	}
 	var lc net.ListenConfig
 	var lastErr error
 	for try := 0; try < listenTries; try++ {
@@ -158,11 +176,13 @@ func (s *Server) Close() error {
 			errs = append(errs, fmt.Errorf("simweb: close http: %w", err))
 			s.http.Close()
 		}
-		if err := s.dnsUDP.ShutdownContext(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("simweb: close dns/udp: %w", err))
-		}
-		if err := s.dnsTCP.ShutdownContext(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("simweb: close dns/tcp: %w", err))
+		if s.dnsUDP != nil {
+			if err := s.dnsUDP.ShutdownContext(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("simweb: close dns/udp: %w", err))
+			}
+			if err := s.dnsTCP.ShutdownContext(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("simweb: close dns/tcp: %w", err))
+			}
 		}
 		s.wg.Wait()
 		s.closeErr = errors.Join(errs...)
@@ -288,6 +308,9 @@ func (s *Server) respond(rw http.ResponseWriter, r *http.Request, host string) i
 
 // startDNS listens for DNS on one port of 127.0.0.1 over UDP and TCP.
 func (s *Server) startDNS(ctx context.Context) error {
+	if s.opts.NoDNS {
+		return nil
+	}
 	var lc net.ListenConfig
 	var lastErr error
 	want, tries := "127.0.0.1:0", listenTries

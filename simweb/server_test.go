@@ -326,3 +326,47 @@ func TestStartBadPort(t *testing.T) {
 		t.Errorf("got %v, want ErrBadOptions", err)
 	}
 }
+
+// TestShards serves one web from two servers on one port, each listening on
+// half of the site IPs and only the first answering DNS: every site answers
+// through exactly one of them, and a bad shard is refused.
+func TestShards(t *testing.T) {
+	w, first := MustStart(t, 60, simweb.ServeOptions{Shard: 0, Shards: 2})
+	second, err := w.Start(context.Background(), simweb.ServeOptions{Port: first.Port(), Shard: 1, Shards: 2, NoDNS: true})
+	if err != nil {
+		t.Fatalf("second shard: %v", err)
+	}
+	defer second.Close()
+	if second.DNSAddr() != "" {
+		t.Errorf("second shard answers DNS at %q", second.DNSAddr())
+	}
+	c := client(first, 2*time.Second)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	answered := 0
+	for _, s := range w.Sites() {
+		resp, err := c.Get(first.URL(s.Host))
+		if err != nil {
+			continue // a site built to hang or fail
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		answered++
+		if a, b := first.Stats().Host(s.Host), second.Stats().Host(s.Host); (a > 0) == (b > 0) {
+			t.Errorf("%s on %s: %d requests on the first shard, %d on the second; want one of them", s.Host, s.IP, a, b)
+		}
+	}
+	if answered < len(w.Sites())*9/10 {
+		t.Errorf("%d of %d sites answered", answered, len(w.Sites()))
+	}
+	if first.Stats().Requests == 0 || second.Stats().Requests == 0 {
+		t.Errorf("requests: %d and %d, want both shards used", first.Stats().Requests, second.Stats().Requests)
+	}
+	for _, o := range []simweb.ServeOptions{{Shard: 2, Shards: 2}, {Shard: -1, Shards: 2}, {Shard: 1}} {
+		if srv, err := w.Start(context.Background(), o); !errors.Is(err, simweb.ErrBadOptions) {
+			if err == nil {
+				srv.Close()
+			}
+			t.Errorf("shard %d of %d: got %v, want ErrBadOptions", o.Shard, o.Shards, err)
+		}
+	}
+}

@@ -57,6 +57,9 @@ type serveConfig struct {
 	dns      string
 	seedsOut string
 	reqLog   string
+	shard    int
+	shards   int
+	noDNS    bool
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -73,6 +76,9 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr")
 	fs.StringVar(&c.dns, "dns", "", "serve DNS on this loopback host:port (default: a free port on 127.0.0.1)")
 	fs.StringVar(&c.seedsOut, "seeds-out", "", "write the seed URLs, one a line, to this file once serving")
+	fs.IntVar(&c.shard, "shard", 0, "with --shards: which share of the site IPs this process serves (0 … shards-1)")
+	fs.IntVar(&c.shards, "shards", 0, "serve only a share of the site IPs, for webs with more IPs than one process may listen on (every shard needs the same --port)")
+	fs.BoolVar(&c.noDNS, "no-dns", false, "serve HTTP only (another simweb process answers DNS)")
 	fs.StringVar(&c.reqLog, "request-log", "", "append every HTTP request as a JSON line (time, host, path, status, remote) to this file")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
@@ -120,7 +126,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	opts := simweb.ServeOptions{Port: c.port, DNSAddr: c.dns, Latency: c.latency, Logger: logger}
+	opts := simweb.ServeOptions{Port: c.port, DNSAddr: c.dns, Latency: c.latency, Logger: logger,
+		Shard: c.shard, Shards: c.shards, NoDNS: c.noDNS}
 	if c.reqLog != "" {
 		rl, err := openRequestLog(c.reqLog)
 		if err != nil {
@@ -146,6 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	fmt.Fprintf(stdout, "port %d\n", srv.Port())
 	fmt.Fprintf(stdout, "dns %s\n", srv.DNSAddr())
 	for _, u := range srv.Seeds() {
 		fmt.Fprintf(stdout, "seed %s\n", u)

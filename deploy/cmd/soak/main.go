@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -77,11 +76,10 @@ func run(ctx context.Context, args []string) int {
 		duration = fset.Duration("duration", 30*time.Minute, "how long to crawl")
 		every    = fset.Duration("every", 5*time.Second, "sampling interval")
 		out      = fset.String("out", "soak", "directory for soak.csv, soak.png and the data")
-		// A soak measures a crawl that is busy for its whole duration: at
-		// 64 workers the pipeline crawled the 50,000 sites in 23 minutes
-		// and idled after (at 32, about 170 pages a second, it would end
-		// near the 30th minute). 100,000 sites need more listening
-		// addresses than a default open-file limit allows simweb.
+		// A soak measures a crawl that is busy for its whole duration: the
+		// pipeline crawls 50,000 sites in about 17 minutes and idles after.
+		// Above 35,000 sites simweb runs as several processes (shards), since
+		// one may not listen on that many addresses.
 		conc   = fset.Int("concurrency", 16, "crawler workers")
 		delay  = fset.Duration("min-delay", time.Second, "per-host minimum delay (the frontier's default)")
 		warm   = fset.Duration("warm", 5*time.Minute, "compare RSS from this point to the end")
@@ -322,42 +320,71 @@ func writePlot(path string, samples []sample) error {
 	return f.Close()
 }
 
-// web is simweb serving in a child process.
+// web is simweb serving in child processes: the first answers DNS, and each
+// listens on a share of the site IPs.
 type web struct {
-	cmd   *exec.Cmd
+	cmds  []*exec.Cmd
 	dns   string
 	seeds []string
 }
 
+// sitesPerShard bounds the sites one simweb process serves: 35,000 sites
+// take about 10,000 listening addresses, well under this machine's hard
+// limit of 20,000 open files per process, with room for connections.
+const sitesPerShard = 35000
+
 // startWeb starts simweb with sites sites, writing its country database to
-// mmdb and its seeds to seedsFile, and waits until it serves.
+// mmdb and its seeds to seedsFile, and waits until every shard serves.
 func startWeb(ctx context.Context, sites int, mmdb, seedsFile string, logw io.Writer) (*web, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "simweb", "--sites", strconv.Itoa(sites), "--seed", "1",
-		"--mmdb", mmdb, "--seeds-out", seedsFile)
-	cmd.Stderr = logw
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start simweb: %w", err)
-	}
-	w := &web{cmd: cmd}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if dns, ok := strings.CutPrefix(sc.Text(), "dns "); ok {
-			w.dns = dns
-			break
+	shards := (sites + sitesPerShard - 1) / sitesPerShard
+	w := &web{}
+	port := "0"
+	for shard := range shards {
+		args := []string{"simweb", "--sites", strconv.Itoa(sites), "--seed", "1", "--port", port}
+		if shards > 1 {
+			args = append(args, "--shard", strconv.Itoa(shard), "--shards", strconv.Itoa(shards))
 		}
-	}
-	go io.Copy(io.Discard, out)
-	if w.dns == "" {
-		w.stop()
-		return nil, errors.New("simweb exited before serving (its log is in soak.log)")
+		if shard == 0 {
+			args = append(args, "--mmdb", mmdb, "--seeds-out", seedsFile)
+		} else {
+			args = append(args, "--no-dns")
+		}
+		cmd := exec.CommandContext(ctx, self, args...)
+		cmd.Stderr = logw
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			w.stop()
+			return nil, err
+		}
+		if err := cmd.Start(); err != nil {
+			w.stop()
+			return nil, fmt.Errorf("start simweb: %w", err)
+		}
+		w.cmds = append(w.cmds, cmd)
+		serving := false
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if p, ok := strings.CutPrefix(line, "port "); ok {
+				port = p // every shard listens on the first one's port
+			}
+			if dns, ok := strings.CutPrefix(line, "dns "); ok {
+				if shard == 0 {
+					w.dns = dns
+				}
+				serving = true
+				break
+			}
+		}
+		go io.Copy(io.Discard, out)
+		if !serving {
+			w.stop()
+			return nil, fmt.Errorf("simweb shard %d exited before serving (its log is in soak.log)", shard)
+		}
 	}
 	b, err := os.ReadFile(seedsFile)
 	if err != nil {
@@ -369,8 +396,12 @@ func startWeb(ctx context.Context, sites int, mmdb, seedsFile string, logw io.Wr
 }
 
 func (w *web) stop() {
-	_ = w.cmd.Process.Signal(syscall.SIGTERM)
-	_ = w.cmd.Wait()
+	for _, cmd := range w.cmds {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, cmd := range w.cmds {
+		_ = cmd.Wait()
+	}
 }
 
 // writeHeapProfile writes the Go heap profile to path, for `go tool pprof
