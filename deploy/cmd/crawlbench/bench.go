@@ -172,11 +172,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				name, res.Pages, res.WallS, res.T95S, res.PagesPerS, cpuPer1000(res), res.PeakRSSMB, res.Note)
 		}
 	}
-	results := map[string]*result{}
-	for name, rs := range all {
-		results[name] = median(rs)
-	}
-	printTable(stdout, run, results, all)
+	printTable(stdout, run, all)
 	return 0
 }
 
@@ -202,7 +198,13 @@ func cpuPer1000(r *result) float64 {
 	return r.CPUS / float64(r.Pages) * 1000
 }
 
-func printTable(w io.Writer, run []string, results map[string]*result, all map[string][]*result) {
+// printTable prints each contender's median round, and the ratios between
+// them, from every round's results.
+func printTable(w io.Writer, run []string, all map[string][]*result) {
+	results := map[string]*result{}
+	for name, rs := range all {
+		results[name] = median(rs)
+	}
 	fmt.Fprintf(w, "\n| contender | pages | wall s | 95%% s | pages/s | CPU s / 1000 pages | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	out := map[string]any{}
 	for _, name := range run {
